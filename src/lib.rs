@@ -1,0 +1,1 @@
+//! huiyin (回音): every citizen message gets an answer on time.
