@@ -1,0 +1,253 @@
+//! Who is asking and what they may do: roles, the request principal, API tokens (stored hashed) and passwords (argon2).
+
+use std::fmt;
+use std::str::FromStr;
+
+use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+
+use crate::directory::DepartmentCode;
+use crate::error::AppError;
+use crate::startup::AppState;
+
+/// Roles of staff and tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Department clerk (承办人): handles the department's messages.
+    Clerk,
+    /// Department supervisor (科室负责人): grants extensions, gets overdue alerts.
+    Supervisor,
+    /// Office leader (领导): sees every department.
+    Leader,
+    /// Administrator: everything, including users and tokens.
+    Admin,
+    /// Ingest only (the portal or the national platform pushing messages).
+    Intake,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::Clerk,
+        Role::Supervisor,
+        Role::Leader,
+        Role::Admin,
+        Role::Intake,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Clerk => "clerk",
+            Role::Supervisor => "supervisor",
+            Role::Leader => "leader",
+            Role::Admin => "admin",
+            Role::Intake => "intake",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Role::Clerk => "承办人",
+            Role::Supervisor => "科室负责人",
+            Role::Leader => "领导",
+            Role::Admin => "管理员",
+            Role::Intake => "接入系统",
+        }
+    }
+
+    /// Clerks and supervisors belong to a department.
+    pub fn needs_department(self) -> bool {
+        matches!(self, Role::Clerk | Role::Supervisor)
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| {
+                format!("unknown role '{s}': expected one of clerk, supervisor, leader, admin, intake")
+            })
+    }
+}
+
+/// The authenticated caller of a request.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub role: Role,
+    pub department: Option<DepartmentCode>,
+    /// How the caller appears in the event history, e.g. `token:portal` or `staff:3`.
+    pub actor: String,
+    pub staff_id: Option<i64>,
+}
+
+impl Principal {
+    /// Leaders and admins see every department.
+    pub fn sees_all(&self) -> bool {
+        matches!(self.role, Role::Leader | Role::Admin)
+    }
+
+    /// The department a list is scoped to, if any (clerks and supervisors).
+    pub fn scope(&self) -> Option<&DepartmentCode> {
+        if self.sees_all() {
+            None
+        } else {
+            self.department.as_ref()
+        }
+    }
+
+    /// May read messages of `department`.
+    pub fn can_see(&self, department: &str) -> bool {
+        match self.role {
+            Role::Leader | Role::Admin => true,
+            Role::Clerk | Role::Supervisor => {
+                self.department.as_ref().map(|d| d.as_str()) == Some(department)
+            }
+            Role::Intake => false,
+        }
+    }
+
+    pub fn require_see(&self, department: &str) -> Result<(), AppError> {
+        if self.can_see(department) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(
+                "this message belongs to another department".into(),
+            ))
+        }
+    }
+
+    pub fn require_reader(&self) -> Result<(), AppError> {
+        if self.role == Role::Intake {
+            return Err(AppError::Forbidden(
+                "an intake token may only create and import messages".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn require_role(&self, allowed: &[Role], what: &str) -> Result<(), AppError> {
+        if allowed.contains(&self.role) {
+            Ok(())
+        } else {
+            let names: Vec<&str> = allowed.iter().map(|r| r.as_str()).collect();
+            Err(AppError::Forbidden(format!(
+                "{what} needs the role {}",
+                names.join(" or ")
+            )))
+        }
+    }
+}
+
+/// A freshly created API token: shown once, stored only as its hash.
+pub struct NewToken {
+    pub plain: String,
+    pub hash: String,
+}
+
+/// Creates a random token (`hy_` + 43 url-safe characters).
+pub fn generate_token() -> NewToken {
+    use base64::Engine;
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    let plain = format!(
+        "hy_{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    );
+    let hash = hash_token(&plain);
+    NewToken { plain, hash }
+}
+
+/// Tokens carry 256 random bits, so a plain SHA-256 is enough (no password stretching needed).
+pub fn hash_token(plain: &str) -> String {
+    hex::encode(Sha256::digest(plain.as_bytes()))
+}
+
+/// Hashes a password with argon2id and a random salt.
+pub fn hash_password(password: &str) -> Result<String, AppError> {
+    let salt = SaltString::generate(&mut OsRng);
+    argon2::Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("password hashing failed: {e}")))
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            argon2::Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+impl FromRequest for Principal {
+    type Error = AppError;
+    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let header = req
+            .headers()
+            .get(actix_web::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        Box::pin(async move {
+            let state = state.ok_or_else(|| AppError::Internal(anyhow::anyhow!("no app state")))?;
+            let token = header
+                .as_deref()
+                .and_then(|h| h.strip_prefix("Bearer "))
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .ok_or(AppError::Unauthorized)?
+                .to_string();
+            let hash = hash_token(&token);
+            state
+                .db
+                .run(move |conn| crate::directory::principal_for_token(conn, &hash))
+                .await?
+                .ok_or(AppError::Unauthorized)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_random_and_verified_by_hash() {
+        let a = generate_token();
+        let b = generate_token();
+        assert_ne!(a.plain, b.plain);
+        assert_eq!(hash_token(&a.plain), a.hash);
+        assert!(a.plain.starts_with("hy_"));
+    }
+
+    #[test]
+    fn passwords_verify_only_with_the_right_password() {
+        let h = hash_password("正确的密码").unwrap();
+        assert!(verify_password("正确的密码", &h));
+        assert!(!verify_password("wrong", &h));
+        assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn unknown_roles_name_the_allowed_ones() {
+        let err = "boss".parse::<Role>().unwrap_err();
+        assert!(err.contains("clerk, supervisor, leader, admin, intake"));
+    }
+}

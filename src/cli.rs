@@ -1,0 +1,283 @@
+//! The command line: `serve` (the default), `migrate`, directory administration, import, demo data and the calendar tools.
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+
+use crate::auth::{Principal, Role};
+use crate::calendar::cli::CalendarCommand;
+use crate::clock::{Clock, SystemClock};
+use crate::config::Settings;
+use crate::directory::{self, DepartmentCode, StaffInput};
+use crate::startup::{AppState, Application};
+
+#[derive(Parser, Debug)]
+#[command(name = "huiyin", version, about = "回音: citizen messages answered on time, on China's working-day calendar")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the HTTP server (the default command).
+    Serve {
+        /// Load the demo data first if the database is empty.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Departments.
+    Dept {
+        #[command(subcommand)]
+        command: DeptCommand,
+    },
+    /// Staff accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Import messages from a JSON-lines file (one message per line).
+    Import { file: PathBuf },
+    /// Load a realistic sample: departments, staff and a few hundred messages over recent months.
+    Demo,
+    /// Working-day calendar tools.
+    Calendar {
+        #[command(subcommand)]
+        command: CalendarCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DeptCommand {
+    /// Add a department.
+    Add {
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        parent: Option<String>,
+    },
+    /// List departments.
+    List,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Add a member of staff (role: clerk, supervisor, leader or admin).
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        dept: Option<String>,
+        /// Read the web login password from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TokenCommand {
+    /// Create an API token; it is printed once, alone on the last line.
+    Create {
+        #[arg(long)]
+        name: String,
+        /// clerk, supervisor, leader, admin or intake.
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        dept: Option<String>,
+    },
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    crate::telemetry::init(match cli.command {
+        None | Some(Command::Serve { .. }) => "info",
+        _ => "warn",
+    });
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
+}
+
+fn parse_dept(code: Option<&str>) -> anyhow::Result<Option<DepartmentCode>> {
+    code.map(DepartmentCode::parse)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--dept: {e}"))
+}
+
+fn parse_role(role: &str) -> anyhow::Result<Role> {
+    role.parse().map_err(|e: String| anyhow::anyhow!("--role: {e}"))
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let command = cli.command.unwrap_or(Command::Serve { demo: false });
+    if let Command::Calendar { command } = &command {
+        return run_calendar(command);
+    }
+    let settings = Settings::load()?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    match command {
+        Command::Serve { demo } => runtime()?.block_on(serve(settings, clock, demo)),
+        Command::Migrate => {
+            let state = AppState::load(settings, clock)?;
+            println!("database is up to date ({:?})", state.db.backend());
+            Ok(())
+        }
+        Command::Dept { command } => {
+            let state = AppState::load(settings, clock)?;
+            let now = state.clock.now().timestamp();
+            match command {
+                DeptCommand::Add { code, name, parent } => {
+                    let code = DepartmentCode::parse(&code).map_err(|e| anyhow::anyhow!("--code: {e}"))?;
+                    let parent = parse_dept(parent.as_deref())?;
+                    state.db.write_blocking(|conn| {
+                        directory::add_department(conn, &code, &name, parent.as_ref(), now)
+                    })?;
+                    println!("department {code} added");
+                }
+                DeptCommand::List => {
+                    for d in directory::list_departments(&mut *state.db.get()?)? {
+                        println!("{}\t{}\t{}", d.code, d.name, d.parent_code.unwrap_or_default());
+                    }
+                }
+            }
+            Ok(())
+        }
+        Command::User { command: UserCommand::Add { name, email, role, dept, password_stdin } } => {
+            let role = parse_role(&role)?;
+            let dept = parse_dept(dept.as_deref())?;
+            let hash = if password_stdin {
+                let mut password = String::new();
+                std::io::stdin().read_to_string(&mut password)?;
+                let password = password.trim_end_matches(['\r', '\n']);
+                if password.chars().count() < 8 {
+                    anyhow::bail!("the password must have at least 8 characters");
+                }
+                Some(crate::auth::hash_password(password)?)
+            } else {
+                None
+            };
+            let state = AppState::load(settings, clock)?;
+            let now = state.clock.now().timestamp();
+            let id = state.db.write_blocking(|conn| {
+                directory::add_staff(
+                    conn,
+                    StaffInput {
+                        name: &name,
+                        email: &email,
+                        role,
+                        department: dept.as_ref(),
+                        password_hash: hash.as_deref(),
+                    },
+                    now,
+                )
+            })?;
+            println!("user {id} added");
+            Ok(())
+        }
+        Command::Token { command: TokenCommand::Create { name, role, dept } } => {
+            let role = parse_role(&role)?;
+            let dept = parse_dept(dept.as_deref())?;
+            let state = AppState::load(settings, clock)?;
+            let now = state.clock.now().timestamp();
+            let (_, token) = state
+                .db
+                .write_blocking(|conn| directory::create_token(conn, &name, role, dept.as_ref(), now))?;
+            println!("token for '{name}' ({role}); it is shown only now:");
+            println!("{token}");
+            Ok(())
+        }
+        Command::Import { file } => {
+            let body = std::fs::read(&file)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+            let state = AppState::load(settings, clock)?;
+            let who = Principal {
+                role: Role::Admin,
+                department: None,
+                actor: "cli:import".into(),
+                staff_id: None,
+            };
+            let report = state
+                .db
+                .write_blocking(|conn| crate::intake::import_lines(conn, &state, &who, &body))?;
+            let mut out = std::io::stdout().lock();
+            for r in report.results.iter().filter(|r| r.status == "rejected") {
+                writeln!(out, "line {}: rejected: {}", r.line, r.error.as_deref().unwrap_or_default())?;
+            }
+            writeln!(
+                out,
+                "created {}, existing {}, rejected {}",
+                report.created, report.existing, report.rejected
+            )?;
+            if report.rejected > 0 {
+                anyhow::bail!("{} line(s) rejected", report.rejected);
+            }
+            Ok(())
+        }
+        Command::Demo => {
+            let state = AppState::load(settings, clock)?;
+            let summary = crate::demo::load(&state)?;
+            println!("{summary}");
+            Ok(())
+        }
+        Command::Calendar { .. } => unreachable!("handled above"),
+    }
+}
+
+fn run_calendar(command: &CalendarCommand) -> anyhow::Result<()> {
+    // The calendar tools need only the calendar files and the time zone, not the database.
+    let settings = Settings::load()?;
+    let tz = settings.timezone()?;
+    let mut out = std::io::stdout().lock();
+    crate::calendar::cli::run(command, &settings.calendar.dir, tz, &mut out).map_err(|e| anyhow::anyhow!(e))
+}
+
+async fn serve(settings: Settings, clock: Arc<dyn Clock>, demo: bool) -> anyhow::Result<()> {
+    let app = Application::build(settings, clock).await?;
+    let state = app.state();
+    let first_run = {
+        let st = state.clone();
+        tokio::task::spawn_blocking(move || crate::demo::first_run(&st, demo)).await??
+    };
+    let base = &state.settings.server.base_url;
+    println!("huiyin listening on http://{}:{}", listen_host(&state.settings.server.listen), app.port());
+    println!("  API:      {base}/api/v1   (OpenAPI: {base}/openapi.json, health: {base}/healthz)");
+    if let Some(lines) = first_run {
+        for line in lines {
+            println!("  {line}");
+        }
+    } else {
+        println!("  create an API token: huiyin token create --name NAME --role admin");
+    }
+    app.run_until_stopped().await?;
+    Ok(())
+}
+
+fn listen_host(listen: &str) -> &str {
+    listen.rsplit_once(':').map_or(listen, |(h, _)| h)
+}

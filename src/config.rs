@@ -1,0 +1,308 @@
+//! Settings: `config/default.toml`, then the `HUIYIN_CONFIG` file, then `HUIYIN_*` variables, into one typed tree.
+//!
+//! Every field is documented in `config/default.toml`. Unknown keys and invalid
+//! values stop start-up with a message naming the key.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// The whole configuration tree.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub office: OfficeSettings,
+    pub calendar: CalendarSettings,
+    pub sla: SlaSettings,
+    pub smtp: SmtpSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    /// `host:port`; port 0 picks a free port (tests).
+    pub listen: String,
+    /// Public base URL for links in emails.
+    pub base_url: String,
+    pub max_body_bytes: usize,
+    pub max_import_bytes: usize,
+    /// HTTP worker threads; 0 = one per core.
+    pub workers: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    pub url: Secret,
+    pub pool_size: u32,
+    pub pool_timeout_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfficeSettings {
+    pub timezone: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarSettings {
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlaSettings {
+    pub policy: PathBuf,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpSettings {
+    pub url: Secret,
+    pub from: String,
+    pub dry_run_dir: String,
+    pub timeout_secs: u64,
+}
+
+/// A setting that may carry a password (database and SMTP URLs): `Debug` never prints it.
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// A configuration problem, naming the setting.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read configuration file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("configuration file {path} is not valid TOML: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+    #[error("invalid setting `{key}`: {message}")]
+    Setting { key: String, message: String },
+}
+
+/// Short environment aliases documented in the README.
+const ALIASES: &[(&str, &str)] = &[
+    ("HUIYIN_DATABASE_URL", "database.url"),
+    ("HUIYIN_LISTEN", "server.listen"),
+    ("HUIYIN_SMTP_URL", "smtp.url"),
+];
+
+impl Settings {
+    /// Loads the layered configuration from the process environment.
+    pub fn load() -> Result<Settings, ConfigError> {
+        let env: BTreeMap<String, String> = std::env::vars()
+            .filter(|(k, _)| k.starts_with("HUIYIN_"))
+            .collect();
+        Self::load_from(Path::new("config/default.toml"), &env)
+    }
+
+    /// Loads `default_file`, then the file named by `HUIYIN_CONFIG` in `env`,
+    /// then the `HUIYIN_*` variables in `env`.
+    pub fn load_from(
+        default_file: &Path,
+        env: &BTreeMap<String, String>,
+    ) -> Result<Settings, ConfigError> {
+        let mut tree = read_toml(default_file)?;
+        if let Some(extra) = env.get("HUIYIN_CONFIG").filter(|s| !s.is_empty()) {
+            merge(&mut tree, read_toml(Path::new(extra))?);
+        }
+        for (name, value) in env {
+            let key = match ALIASES.iter().find(|(alias, _)| alias == name) {
+                Some((_, key)) => key.to_string(),
+                None => match name.strip_prefix("HUIYIN_") {
+                    Some(rest) if rest.contains("__") => rest.to_lowercase().replace("__", "."),
+                    _ => continue,
+                },
+            };
+            set_path(&mut tree, &key, value)?;
+        }
+        let settings: Settings =
+            tree.try_into()
+                .map_err(|e: toml::de::Error| ConfigError::Invalid(e.message().to_string()))?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let bad = |key: &str, message: String| ConfigError::Setting {
+            key: key.to_string(),
+            message,
+        };
+        self.listen_addr()?;
+        url::Url::parse(&self.server.base_url)
+            .map_err(|e| bad("server.base_url", format!("not a URL: {e}")))?;
+        self.timezone()?;
+        crate::db::Backend::from_url(self.database.url.expose())
+            .map_err(|e| bad("database.url", e.to_string()))?;
+        if self.database.pool_size == 0 {
+            return Err(bad("database.pool_size", "must be at least 1".into()));
+        }
+        if self.server.max_body_bytes < 1024 {
+            return Err(bad("server.max_body_bytes", "must be at least 1024".into()));
+        }
+        crate::mail::SmtpEndpoint::parse(self.smtp.url.expose())
+            .map_err(|e| bad("smtp.url", e.to_string()))?;
+        Ok(())
+    }
+
+    /// The listen address, parsed.
+    pub fn listen_addr(&self) -> Result<SocketAddr, ConfigError> {
+        self.server
+            .listen
+            .parse()
+            .map_err(|e| ConfigError::Setting {
+                key: "server.listen".into(),
+                message: format!("expected host:port such as 127.0.0.1:8080 ({e})"),
+            })
+    }
+
+    /// The office time zone, parsed.
+    pub fn timezone(&self) -> Result<chrono_tz::Tz, ConfigError> {
+        self.office
+            .timezone
+            .parse()
+            .map_err(|_| ConfigError::Setting {
+                key: "office.timezone".into(),
+                message: format!(
+                    "unknown time zone '{}': use an IANA name such as Asia/Shanghai",
+                    self.office.timezone
+                ),
+            })
+    }
+}
+
+fn read_toml(path: &Path) -> Result<toml::Table, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    text.parse::<toml::Table>().map_err(|e| ConfigError::Parse {
+        path: path.to_path_buf(),
+        message: e.message().to_string(),
+    })
+}
+
+fn merge(base: &mut toml::Table, over: toml::Table) {
+    for (k, v) in over {
+        match (base.get_mut(&k), v) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge(b, o),
+            (_, v) => {
+                base.insert(k, v);
+            }
+        }
+    }
+}
+
+/// Sets `section.key` from an environment string, typed like the default it replaces.
+fn set_path(tree: &mut toml::Table, key: &str, raw: &str) -> Result<(), ConfigError> {
+    let unknown = || ConfigError::Setting {
+        key: key.to_string(),
+        message: "unknown setting".into(),
+    };
+    let (section, field) = key.split_once('.').ok_or_else(unknown)?;
+    let table = tree
+        .get_mut(section)
+        .and_then(|v| v.as_table_mut())
+        .ok_or_else(unknown)?;
+    let value = match table.get(field) {
+        Some(toml::Value::Integer(_)) => {
+            toml::Value::Integer(raw.parse().map_err(|_| ConfigError::Setting {
+                key: key.to_string(),
+                message: format!("expected a whole number, got '{raw}'"),
+            })?)
+        }
+        Some(toml::Value::Boolean(_)) => {
+            toml::Value::Boolean(raw.parse().map_err(|_| ConfigError::Setting {
+                key: key.to_string(),
+                message: format!("expected true or false, got '{raw}'"),
+            })?)
+        }
+        Some(_) => toml::Value::String(raw.to_string()),
+        None => return Err(unknown()),
+    };
+    table.insert(field.to_string(), value);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn load(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        Settings::load_from(Path::new("config/default.toml"), &env(pairs))
+    }
+
+    #[test]
+    fn defaults_load_and_use_embedded_sqlite() {
+        let s = load(&[]).unwrap();
+        assert!(s.database.url.expose().starts_with("sqlite://"));
+        assert_eq!(s.timezone().unwrap(), chrono_tz::Asia::Shanghai);
+    }
+
+    #[test]
+    fn aliases_and_nested_variables_override_the_file() {
+        let s = load(&[
+            ("HUIYIN_LISTEN", "0.0.0.0:9000"),
+            ("HUIYIN_DATABASE__POOL_SIZE", "3"),
+        ])
+        .unwrap();
+        assert_eq!(s.server.listen, "0.0.0.0:9000");
+        assert_eq!(s.database.pool_size, 3);
+    }
+
+    #[test]
+    fn invalid_settings_name_the_key() {
+        let cases = [
+            ("HUIYIN_LISTEN", "nonsense", "server.listen"),
+            ("HUIYIN_DATABASE_URL", "mysql://x", "database.url"),
+            ("HUIYIN_OFFICE__TIMEZONE", "Mars/Base", "office.timezone"),
+            ("HUIYIN_DATABASE__POOL_SIZE", "many", "database.pool_size"),
+            ("HUIYIN_SERVER__NO_SUCH", "1", "server.no_such"),
+            ("HUIYIN_SMTP_URL", "http://x", "smtp.url"),
+        ];
+        for (var, value, key) in cases {
+            let err = load(&[(var, value)]).unwrap_err().to_string();
+            assert!(err.contains(key), "{var}={value}: {err}");
+        }
+    }
+
+    #[test]
+    fn secrets_are_not_printed_by_debug() {
+        let s = load(&[("HUIYIN_DATABASE_URL", "postgres://u:hunter2@h/db")]).unwrap();
+        assert!(!format!("{s:?}").contains("hunter2"));
+    }
+}

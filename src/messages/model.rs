@@ -1,0 +1,198 @@
+//! The `messages` table: its diesel rows and the queries over it.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::error::AppError;
+use crate::privacy::Citizen;
+use crate::schema::messages;
+
+use super::{Site, Status};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = messages)]
+pub struct MessageRow {
+    pub id: i64,
+    pub channel: String,
+    pub external_id: Option<String>,
+    pub category: String,
+    pub subject: String,
+    pub body: String,
+    pub citizen_name: Option<String>,
+    pub citizen_phone: Option<String>,
+    pub citizen_email: Option<String>,
+    pub site_name: Option<String>,
+    pub site_url: Option<String>,
+    pub department_code: String,
+    pub status: String,
+    pub received_at: i64,
+    pub due_at: i64,
+    pub original_due_at: i64,
+    pub paused_at: Option<i64>,
+    pub extended_days: i32,
+    pub replied_at: Option<i64>,
+    pub reply_body: Option<String>,
+    pub replied_by: Option<String>,
+    pub working_days_taken: Option<i32>,
+    pub on_time: Option<bool>,
+    pub updated_at: i64,
+}
+
+/// Unix seconds to a UTC time (stored values are always in range).
+pub fn utc(ts: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(ts, 0).unwrap_or_default()
+}
+
+impl MessageRow {
+    pub fn status(&self) -> Status {
+        // The CHECK constraint keeps the column to known values.
+        self.status.parse().unwrap_or(Status::Open)
+    }
+
+    pub fn citizen(&self) -> Citizen {
+        Citizen {
+            name: self.citizen_name.clone(),
+            phone: self.citizen_phone.clone(),
+            email: self.citizen_email.clone(),
+        }
+    }
+
+    pub fn site(&self) -> Option<Site> {
+        match (&self.site_name, &self.site_url) {
+            (Some(name), Some(url)) => Some(Site {
+                name: name.clone(),
+                url: url.clone(),
+            }),
+            _ => None,
+        }
+    }
+
+    /// Open and past its deadline at `now` (a paused message's deadline does not run).
+    pub fn is_overdue(&self, now: DateTime<Utc>) -> bool {
+        self.status() == Status::Open && self.due_at < now.timestamp()
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = messages)]
+pub struct NewMessageRow<'a> {
+    pub channel: &'a str,
+    pub external_id: Option<&'a str>,
+    pub category: &'a str,
+    pub subject: &'a str,
+    pub body: &'a str,
+    pub citizen_name: Option<&'a str>,
+    pub citizen_phone: Option<&'a str>,
+    pub citizen_email: Option<&'a str>,
+    pub site_name: Option<&'a str>,
+    pub site_url: Option<&'a str>,
+    pub department_code: &'a str,
+    pub status: &'a str,
+    pub received_at: i64,
+    pub due_at: i64,
+    pub original_due_at: i64,
+    pub updated_at: i64,
+}
+
+/// Filters of the message list; all optional.
+#[derive(Debug, Clone, Default)]
+pub struct MessageFilter {
+    pub department: Option<String>,
+    pub status: Option<Status>,
+    pub channel: Option<String>,
+    pub category: Option<String>,
+    /// Open and past the deadline at `now`.
+    pub overdue_at: Option<i64>,
+    pub due_before: Option<i64>,
+    pub received_from: Option<i64>,
+    pub received_to: Option<i64>,
+    /// Substring of subject or body.
+    pub search: Option<String>,
+}
+
+type Boxed<'a> = messages::BoxedQuery<'a, crate::db::MultiBackend>;
+
+impl MessageFilter {
+    fn apply<'a>(&'a self, mut q: Boxed<'a>) -> Boxed<'a> {
+        if let Some(d) = &self.department {
+            q = q.filter(messages::department_code.eq(d));
+        }
+        if let Some(s) = self.status {
+            q = q.filter(messages::status.eq(s.as_str()));
+        }
+        if let Some(c) = &self.channel {
+            q = q.filter(messages::channel.eq(c));
+        }
+        if let Some(c) = &self.category {
+            q = q.filter(messages::category.eq(c));
+        }
+        if let Some(now) = self.overdue_at {
+            q = q
+                .filter(messages::status.eq(Status::Open.as_str()))
+                .filter(messages::due_at.lt(now));
+        }
+        if let Some(t) = self.due_before {
+            q = q.filter(messages::due_at.lt(t));
+        }
+        if let Some(t) = self.received_from {
+            q = q.filter(messages::received_at.ge(t));
+        }
+        if let Some(t) = self.received_to {
+            q = q.filter(messages::received_at.lt(t));
+        }
+        if let Some(s) = &self.search {
+            let pattern = format!("%{}%", s.replace('%', "").replace('_', ""));
+            q = q.filter(
+                messages::subject
+                    .like(pattern.clone())
+                    .or(messages::body.like(pattern)),
+            );
+        }
+        q
+    }
+}
+
+/// One page of messages, soonest deadline first, and the total matching.
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &MessageFilter,
+    page: i64,
+    per_page: i64,
+) -> Result<(Vec<MessageRow>, i64), AppError> {
+    let total: i64 = filter
+        .apply(messages::table.into_boxed())
+        .count()
+        .get_result(conn)?;
+    let rows = filter
+        .apply(messages::table.into_boxed())
+        .order((messages::due_at.asc(), messages::id.asc()))
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+        .select(MessageRow::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+pub fn find(conn: &mut DbConnection, id: i64) -> Result<MessageRow, AppError> {
+    messages::table
+        .find(id)
+        .select(MessageRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::NotFound(format!("no message {id}")))
+}
+
+/// The message stored under this channel's external id, if any.
+pub fn find_by_external_id(
+    conn: &mut DbConnection,
+    channel: &str,
+    external_id: &str,
+) -> Result<Option<i64>, AppError> {
+    Ok(messages::table
+        .filter(messages::channel.eq(channel))
+        .filter(messages::external_id.eq(external_id))
+        .select(messages::id)
+        .first(conn)
+        .optional()?)
+}

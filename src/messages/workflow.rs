@@ -1,0 +1,489 @@
+//! The message workflow: every state change, in one transaction with its event, using the one deadline rule of [`crate::sla::Timeline`].
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use crate::auth::{Principal, Role};
+use crate::db::DbConnection;
+use crate::directory::{self, DepartmentCode};
+use crate::error::{is_unique_violation, AppError};
+use crate::schema::messages;
+use crate::sla::{SlaPolicy, Timeline, WorkingDays};
+
+use super::events::{self, Event, NewEventRow};
+use super::model::{self, MessageRow, NewMessageRow};
+use super::{NewMessage, Status};
+
+/// What became of one intake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CreateOutcome {
+    Created(i64),
+    /// The channel's external id was stored before: nothing new stored.
+    Existing(i64),
+}
+
+impl CreateOutcome {
+    pub fn id(self) -> i64 {
+        match self {
+            CreateOutcome::Created(id) | CreateOutcome::Existing(id) => id,
+        }
+    }
+}
+
+/// The workflow over the policy and the calendar.
+#[derive(Clone)]
+pub struct Workflow {
+    pub timeline: Timeline,
+    pub policy: Arc<SlaPolicy>,
+}
+
+fn conflict(row: &MessageRow, action: &str) -> AppError {
+    AppError::Conflict(format!(
+        "message {} is {}: cannot {action}",
+        row.id,
+        row.status()
+    ))
+}
+
+impl Workflow {
+    /// The deadline of a new message under the policy (422 naming the calendar's range when outside it).
+    pub fn due_at(&self, msg: &NewMessage) -> Result<DateTime<Utc>, AppError> {
+        let days = self
+            .policy
+            .working_days(msg.channel, msg.category)
+            .map_err(|e| AppError::invalid("category", e.to_string()))?;
+        self.timeline
+            .due_at(msg.received_at, days)
+            .map_err(|e| AppError::invalid("received_at", e.to_string()))
+    }
+
+    /// Stores a batch of validated messages in one transaction. A message whose
+    /// channel and external id are already stored (or repeated earlier in the
+    /// batch) is reported as existing and not stored again.
+    pub fn create_many(
+        &self,
+        conn: &mut DbConnection,
+        batch: &[(NewMessage, DateTime<Utc>)],
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<CreateOutcome>, AppError> {
+        conn.transaction(|conn| {
+            let mut out = Vec::with_capacity(batch.len());
+            let mut seen: std::collections::HashMap<(&str, &str), i64> = Default::default();
+            let mut new_events = Vec::with_capacity(batch.len() * 2);
+            for (msg, due_at) in batch {
+                if let Some(ext) = msg.external_id.as_deref() {
+                    let key = (msg.channel.as_str(), ext);
+                    if let Some(id) = seen.get(&key) {
+                        out.push(CreateOutcome::Existing(*id));
+                        continue;
+                    }
+                    if let Some(id) = model::find_by_external_id(conn, key.0, ext)? {
+                        seen.insert(key, id);
+                        out.push(CreateOutcome::Existing(id));
+                        continue;
+                    }
+                }
+                let due = due_at.timestamp();
+                let id: i64 = diesel::insert_into(messages::table)
+                    .values(NewMessageRow {
+                        channel: msg.channel.as_str(),
+                        external_id: msg.external_id.as_deref(),
+                        category: msg.category.as_str(),
+                        subject: &msg.subject,
+                        body: &msg.body,
+                        citizen_name: msg.citizen.name.as_deref(),
+                        citizen_phone: msg.citizen.phone.as_deref(),
+                        citizen_email: msg.citizen.email.as_deref(),
+                        site_name: msg.site.as_ref().map(|s| s.name.as_str()),
+                        site_url: msg.site.as_ref().map(|s| s.url.as_str()),
+                        department_code: msg.department.as_str(),
+                        status: Status::Open.as_str(),
+                        received_at: msg.received_at.timestamp(),
+                        due_at: due,
+                        original_due_at: due,
+                        updated_at: now.timestamp(),
+                    })
+                    .returning(messages::id)
+                    .get_result(conn)?;
+                if let Some(ext) = msg.external_id.as_deref() {
+                    seen.insert((msg.channel.as_str(), ext), id);
+                }
+                let at = now.timestamp();
+                new_events.push(NewEventRow::new(
+                    id,
+                    actor,
+                    at,
+                    &Event::Received {
+                        channel: msg.channel.as_str().into(),
+                        category: msg.category.as_str().into(),
+                        external_id: msg.external_id.clone(),
+                        received_at: msg.received_at.timestamp(),
+                        due_at: due,
+                    },
+                ));
+                new_events.push(NewEventRow::new(
+                    id,
+                    actor,
+                    at,
+                    &Event::Assigned {
+                        department: msg.department.as_str().into(),
+                    },
+                ));
+                out.push(CreateOutcome::Created(id));
+            }
+            events::append(conn, &new_events)?;
+            Ok(out)
+        })
+    }
+
+    /// Creates one message, idempotent on (channel, external id) even under concurrent requests.
+    pub fn create(
+        &self,
+        conn: &mut DbConnection,
+        msg: NewMessage,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<CreateOutcome, AppError> {
+        directory::find_department(conn, msg.department.as_str())?;
+        let due = self.due_at(&msg)?;
+        match self.create_many(conn, &[(msg.clone(), due)], actor, now) {
+            Ok(mut v) => Ok(v.remove(0)),
+            // A concurrent request stored the same external id between our look-up and insert.
+            Err(AppError::Internal(e))
+                if e.downcast_ref::<diesel::result::Error>()
+                    .is_some_and(is_unique_violation) =>
+            {
+                let ext = msg.external_id.as_deref().unwrap_or_default();
+                model::find_by_external_id(conn, msg.channel.as_str(), ext)?
+                    .map(CreateOutcome::Existing)
+                    .ok_or_else(|| AppError::Internal(e))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Loads a message the principal may act on, inside the caller's transaction.
+    fn load_for(
+        &self,
+        conn: &mut DbConnection,
+        who: &Principal,
+        id: i64,
+    ) -> Result<MessageRow, AppError> {
+        who.require_reader()?;
+        let row = model::find(conn, id)?;
+        who.require_see(&row.department_code)?;
+        Ok(row)
+    }
+
+    /// Writes the changed columns, checking nobody changed the row meanwhile.
+    fn save(
+        conn: &mut DbConnection,
+        before: &MessageRow,
+        changes: MessageChanges,
+        event: Event,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<MessageRow, AppError> {
+        let n = diesel::update(messages::table.find(before.id))
+            .filter(messages::updated_at.eq(before.updated_at))
+            .filter(messages::status.eq(&before.status))
+            .set((&changes, messages::updated_at.eq(before.updated_at.max(now.timestamp()) + 1)))
+            .execute(conn)?;
+        if n == 0 {
+            return Err(AppError::Conflict(format!(
+                "message {} was changed by someone else meanwhile: reload and try again",
+                before.id
+            )));
+        }
+        events::append(conn, &[NewEventRow::new(before.id, actor, now.timestamp(), &event)])?;
+        model::find(conn, before.id)
+    }
+
+    /// Logs the answer. `replied_at` defaults to now; it may not precede receipt nor lie in the future.
+    pub fn reply(
+        &self,
+        conn: &mut DbConnection,
+        who: &Principal,
+        id: i64,
+        body: String,
+        replied_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<MessageRow, AppError> {
+        conn.transaction(|conn| {
+            let mut row = self.load_for(conn, who, id)?;
+            if !row.status().is_pending() {
+                return Err(conflict(&row, "reply (reopen it first)"));
+            }
+            let replied_at = replied_at.unwrap_or(now);
+            super::not_in_future("replied_at", replied_at, now)?;
+            if replied_at.timestamp() < row.received_at {
+                return Err(AppError::invalid(
+                    "replied_at",
+                    "replied_at is before the message was received",
+                ));
+            }
+            if row.status() == Status::Paused {
+                // Answering ends the wait for the citizen: the pause is closed first.
+                row = self.resume_row(conn, &row, &who.actor, replied_at)?;
+            }
+            let due = model::utc(row.due_at);
+            let on_time = Timeline::is_on_time(due, replied_at);
+            let taken = self
+                .timeline
+                .working_days_taken(model::utc(row.received_at), replied_at)?;
+            let taken = i32::try_from(taken).unwrap_or(i32::MAX);
+            Self::save(
+                conn,
+                &row,
+                MessageChanges {
+                    status: Some(Status::Replied.as_str()),
+                    replied_at: Some(Some(replied_at.timestamp())),
+                    reply_body: Some(Some(body)),
+                    replied_by: Some(Some(who.actor.clone())),
+                    working_days_taken: Some(Some(taken)),
+                    on_time: Some(Some(on_time)),
+                    ..Default::default()
+                },
+                Event::Replied {
+                    replied_at: replied_at.timestamp(),
+                    on_time,
+                    working_days_taken: taken,
+                },
+                &who.actor,
+                now,
+            )
+        })
+    }
+
+    /// Moves the message to another department; the deadline stays (the ladder restarts for the new department).
+    pub fn transfer(
+        &self,
+        conn: &mut DbConnection,
+        who: &Principal,
+        id: i64,
+        to: &DepartmentCode,
+        reason: String,
+        now: DateTime<Utc>,
+    ) -> Result<MessageRow, AppError> {
+        conn.transaction(|conn| {
+            let row = self.load_for(conn, who, id)?;
+            if !row.status().is_pending() {
+                return Err(conflict(&row, "transfer"));
+            }
+            if row.department_code == to.as_str() {
+                return Err(AppError::invalid(
+                    "department",
+                    format!("the message is already with department '{to}'"),
+                ));
+            }
+            directory::find_department(conn, to.as_str())?;
+            Self::save(
+                conn,
+                &row,
+                MessageChanges {
+                    department_code: Some(to.as_str().to_string()),
+                    ..Default::default()
+                },
+                Event::Transferred {
+                    from: row.department_code.clone(),
+                    to: to.as_str().into(),
+                    reason,
+                },
+                &who.actor,
+                now,
+            )
+        })
+    }
+
+    /// Stops the clock while the citizen is asked for more information.
+    pub fn pause(
+        &self,
+        conn: &mut DbConnection,
+        who: &Principal,
+        id: i64,
+        reason: String,
+        now: DateTime<Utc>,
+    ) -> Result<MessageRow, AppError> {
+        conn.transaction(|conn| {
+            let row = self.load_for(conn, who, id)?;
+            if row.status() != Status::Open {
+                return Err(conflict(&row, "pause"));
+            }
+            Self::save(
+                conn,
+                &row,
+                MessageChanges {
+                    status: Some(Status::Paused.as_str()),
+                    paused_at: Some(Some(now.timestamp())),
+                    ..Default::default()
+                },
+                Event::Paused { reason },
+                &who.actor,
+                now,
+            )
+        })
+    }
+
+    fn resume_row(
+        &self,
+        conn: &mut DbConnection,
+        row: &MessageRow,
+        actor: &str,
+        at: DateTime<Utc>,
+    ) -> Result<MessageRow, AppError> {
+        let paused_at = model::utc(row.paused_at.unwrap_or(at.timestamp()));
+        let (due, paused_days) = self
+            .timeline
+            .resume(model::utc(row.due_at), paused_at, at)?;
+        Self::save(
+            conn,
+            row,
+            MessageChanges {
+                status: Some(Status::Open.as_str()),
+                paused_at: Some(None),
+                due_at: Some(due.timestamp()),
+                ..Default::default()
+            },
+            Event::Resumed {
+                paused_working_days: paused_days,
+                due_at: due.timestamp(),
+            },
+            actor,
+            at,
+        )
+    }
+
+    /// Restarts the clock; the deadline moves by the working days spent paused.
+    pub fn resume(
+        &self,
+        conn: &mut DbConnection,
+        who: &Principal,
+        id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<MessageRow, AppError> {
+        conn.transaction(|conn| {
+            let row = self.load_for(conn, who, id)?;
+            if row.status() != Status::Paused {
+                return Err(conflict(&row, "resume"));
+            }
+            self.resume_row(conn, &row, &who.actor, now)
+        })
+    }
+
+    /// Grants more working days (supervisors and admins).
+    pub fn extend(
+        &self,
+        conn: &mut DbConnection,
+        who: &Principal,
+        id: i64,
+        days: WorkingDays,
+        reason: String,
+        now: DateTime<Utc>,
+    ) -> Result<MessageRow, AppError> {
+        who.require_role(&[Role::Supervisor, Role::Admin], "granting an extension")?;
+        conn.transaction(|conn| {
+            let row = self.load_for(conn, who, id)?;
+            if !row.status().is_pending() {
+                return Err(conflict(&row, "extend"));
+            }
+            let due = self.timeline.extend(model::utc(row.due_at), days)?;
+            Self::save(
+                conn,
+                &row,
+                MessageChanges {
+                    due_at: Some(due.timestamp()),
+                    extended_days: Some(row.extended_days + days.get() as i32),
+                    ..Default::default()
+                },
+                Event::Extended {
+                    working_days: days.get(),
+                    reason,
+                    due_at: due.timestamp(),
+                },
+                &who.actor,
+                now,
+            )
+        })
+    }
+
+    /// Marks spam, duplicates and out-of-scope messages: kept, but out of the statistics.
+    pub fn mark_invalid(
+        &self,
+        conn: &mut DbConnection,
+        who: &Principal,
+        id: i64,
+        reason: String,
+        now: DateTime<Utc>,
+    ) -> Result<MessageRow, AppError> {
+        conn.transaction(|conn| {
+            let row = self.load_for(conn, who, id)?;
+            if row.status() == Status::Invalid {
+                return Err(conflict(&row, "mark invalid"));
+            }
+            Self::save(
+                conn,
+                &row,
+                MessageChanges {
+                    status: Some(Status::Invalid.as_str()),
+                    paused_at: Some(None),
+                    ..Default::default()
+                },
+                Event::MarkedInvalid { reason },
+                &who.actor,
+                now,
+            )
+        })
+    }
+
+    /// Opens a replied or invalid message again; its deadline is unchanged.
+    pub fn reopen(
+        &self,
+        conn: &mut DbConnection,
+        who: &Principal,
+        id: i64,
+        reason: String,
+        now: DateTime<Utc>,
+    ) -> Result<MessageRow, AppError> {
+        conn.transaction(|conn| {
+            let row = self.load_for(conn, who, id)?;
+            if row.status().is_pending() {
+                return Err(conflict(&row, "reopen"));
+            }
+            Self::save(
+                conn,
+                &row,
+                MessageChanges {
+                    status: Some(Status::Open.as_str()),
+                    replied_at: Some(None),
+                    reply_body: Some(None),
+                    replied_by: Some(None),
+                    working_days_taken: Some(None),
+                    on_time: Some(None),
+                    ..Default::default()
+                },
+                Event::Reopened { reason },
+                &who.actor,
+                now,
+            )
+        })
+    }
+}
+
+/// The columns a workflow step may change (`None` = leave as is).
+#[derive(AsChangeset, Default)]
+#[diesel(table_name = messages)]
+struct MessageChanges {
+    status: Option<&'static str>,
+    department_code: Option<String>,
+    due_at: Option<i64>,
+    paused_at: Option<Option<i64>>,
+    extended_days: Option<i32>,
+    replied_at: Option<Option<i64>>,
+    reply_body: Option<Option<String>>,
+    replied_by: Option<Option<String>>,
+    working_days_taken: Option<Option<i32>>,
+    on_time: Option<Option<bool>>,
+}

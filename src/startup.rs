@@ -1,0 +1,108 @@
+//! Application builder: loads the calendar and policy, connects and migrates the database, binds the listener and starts the HTTP server (tests start exactly this).
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::{middleware, web, App, HttpServer};
+
+use crate::calendar::Calendar;
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::db::Db;
+use crate::messages::Workflow;
+use crate::sla::{SlaPolicy, Timeline};
+
+/// Shared state of every request and background task.
+pub struct AppState {
+    pub db: Db,
+    pub workflow: Workflow,
+    pub settings: Arc<Settings>,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl AppState {
+    /// Loads calendar and policy, connects and migrates the database.
+    pub fn load(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
+        let calendar = Calendar::load_dir(&settings.calendar.dir).map_err(|e| {
+            anyhow::anyhow!(
+                "calendar files in {} are invalid:\n{e}",
+                settings.calendar.dir.display()
+            )
+        })?;
+        let policy = SlaPolicy::load(&settings.sla.policy)?;
+        let timeline = Timeline::new(Arc::new(calendar), settings.timezone()?);
+        let db = Db::connect(
+            settings.database.url.expose(),
+            settings.database.pool_size,
+            Duration::from_secs(settings.database.pool_timeout_secs),
+        )?;
+        let applied = db.migrate()?;
+        if applied > 0 {
+            tracing::info!(migrations.applied = applied, "database migrated");
+        }
+        Ok(AppState {
+            db,
+            workflow: Workflow {
+                timeline,
+                policy: Arc::new(policy),
+            },
+            settings: Arc::new(settings),
+            clock,
+        })
+    }
+}
+
+/// A built, bound, not yet running server.
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: web::Data<AppState>,
+}
+
+impl Application {
+    /// Builds everything from settings; binds the listen address (port 0 = any free port).
+    pub async fn build(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Application> {
+        let listener = TcpListener::bind(settings.listen_addr()?)
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.server.listen))?;
+        let state = web::Data::new(tokio::task::spawn_blocking(move || AppState::load(settings, clock)).await??);
+        Self::with_state(listener, state)
+    }
+
+    /// Starts the server over an existing state (used by `build` and by tests that need two instances).
+    pub fn with_state(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Application> {
+        let port = listener.local_addr()?.port();
+        let workers = match state.settings.server.workers {
+            0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+            n => n,
+        };
+        let max_body = state.settings.server.max_body_bytes;
+        let max_import = state.settings.server.max_import_bytes;
+        let data = state.clone();
+        let server = HttpServer::new(move || {
+            App::new()
+                .wrap(middleware::Logger::new("%r %s %Dms").exclude("/healthz"))
+                .app_data(data.clone())
+                .app_data(web::PayloadConfig::new(max_import))
+                .configure(|cfg| crate::api::configure(cfg, max_body))
+        })
+        .workers(workers)
+        .listen(listener)?
+        .run();
+        Ok(Application { port, server, state })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> web::Data<AppState> {
+        self.state.clone()
+    }
+
+    /// Runs until the server stops (Ctrl-C or SIGTERM).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
