@@ -1,0 +1,8 @@
+//! Reply-time rules: the SLA policy (working days per channel and category) and the
+//! deadline timeline built on the working-day calendar.
+
+pub mod policy;
+pub mod timeline;
+
+pub use policy::{Category, Channel, PolicyError, SlaPolicy, WorkingDays};
+pub use timeline::Timeline;
