@@ -4,7 +4,9 @@ use std::fmt;
 use std::str::FromStr;
 
 use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -78,7 +80,9 @@ impl FromStr for Role {
             .into_iter()
             .find(|r| r.as_str() == s)
             .ok_or_else(|| {
-                format!("unknown role '{s}': expected one of clerk, supervisor, leader, admin, intake")
+                format!(
+                    "unknown role '{s}': expected one of clerk, supervisor, leader, admin, intake"
+                )
             })
     }
 }

@@ -15,7 +15,11 @@ use crate::directory::{self, DepartmentCode, StaffInput};
 use crate::startup::{AppState, Application};
 
 #[derive(Parser, Debug)]
-#[command(name = "huiyin", version, about = "回音: citizen messages answered on time, on China's working-day calendar")]
+#[command(
+    name = "huiyin",
+    version,
+    about = "回音: citizen messages answered on time, on China's working-day calendar"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -121,7 +125,9 @@ pub fn main() -> ExitCode {
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
 }
 
 fn parse_dept(code: Option<&str>) -> anyhow::Result<Option<DepartmentCode>> {
@@ -131,7 +137,8 @@ fn parse_dept(code: Option<&str>) -> anyhow::Result<Option<DepartmentCode>> {
 }
 
 fn parse_role(role: &str) -> anyhow::Result<Role> {
-    role.parse().map_err(|e: String| anyhow::anyhow!("--role: {e}"))
+    role.parse()
+        .map_err(|e: String| anyhow::anyhow!("--role: {e}"))
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
@@ -153,7 +160,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let now = state.clock.now().timestamp();
             match command {
                 DeptCommand::Add { code, name, parent } => {
-                    let code = DepartmentCode::parse(&code).map_err(|e| anyhow::anyhow!("--code: {e}"))?;
+                    let code =
+                        DepartmentCode::parse(&code).map_err(|e| anyhow::anyhow!("--code: {e}"))?;
                     let parent = parse_dept(parent.as_deref())?;
                     state.db.write_blocking(|conn| {
                         directory::add_department(conn, &code, &name, parent.as_ref(), now)
@@ -162,13 +170,27 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 DeptCommand::List => {
                     for d in directory::list_departments(&mut *state.db.get()?)? {
-                        println!("{}\t{}\t{}", d.code, d.name, d.parent_code.unwrap_or_default());
+                        println!(
+                            "{}\t{}\t{}",
+                            d.code,
+                            d.name,
+                            d.parent_code.unwrap_or_default()
+                        );
                     }
                 }
             }
             Ok(())
         }
-        Command::User { command: UserCommand::Add { name, email, role, dept, password_stdin } } => {
+        Command::User {
+            command:
+                UserCommand::Add {
+                    name,
+                    email,
+                    role,
+                    dept,
+                    password_stdin,
+                },
+        } => {
             let role = parse_role(&role)?;
             let dept = parse_dept(dept.as_deref())?;
             let hash = if password_stdin {
@@ -200,14 +222,16 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("user {id} added");
             Ok(())
         }
-        Command::Token { command: TokenCommand::Create { name, role, dept } } => {
+        Command::Token {
+            command: TokenCommand::Create { name, role, dept },
+        } => {
             let role = parse_role(&role)?;
             let dept = parse_dept(dept.as_deref())?;
             let state = AppState::load(settings, clock)?;
             let now = state.clock.now().timestamp();
-            let (_, token) = state
-                .db
-                .write_blocking(|conn| directory::create_token(conn, &name, role, dept.as_ref(), now))?;
+            let (_, token) = state.db.write_blocking(|conn| {
+                directory::create_token(conn, &name, role, dept.as_ref(), now)
+            })?;
             println!("token for '{name}' ({role}); it is shown only now:");
             println!("{token}");
             Ok(())
@@ -227,7 +251,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 .write_blocking(|conn| crate::intake::import_lines(conn, &state, &who, &body))?;
             let mut out = std::io::stdout().lock();
             for r in report.results.iter().filter(|r| r.status == "rejected") {
-                writeln!(out, "line {}: rejected: {}", r.line, r.error.as_deref().unwrap_or_default())?;
+                writeln!(
+                    out,
+                    "line {}: rejected: {}",
+                    r.line,
+                    r.error.as_deref().unwrap_or_default()
+                )?;
             }
             writeln!(
                 out,
@@ -254,7 +283,8 @@ fn run_calendar(command: &CalendarCommand) -> anyhow::Result<()> {
     let settings = Settings::load()?;
     let tz = settings.timezone()?;
     let mut out = std::io::stdout().lock();
-    crate::calendar::cli::run(command, &settings.calendar.dir, tz, &mut out).map_err(|e| anyhow::anyhow!(e))
+    crate::calendar::cli::run(command, &settings.calendar.dir, tz, &mut out)
+        .map_err(|e| anyhow::anyhow!(e))
 }
 
 async fn serve(settings: Settings, clock: Arc<dyn Clock>, demo: bool) -> anyhow::Result<()> {
@@ -265,7 +295,11 @@ async fn serve(settings: Settings, clock: Arc<dyn Clock>, demo: bool) -> anyhow:
         tokio::task::spawn_blocking(move || crate::demo::first_run(&st, demo)).await??
     };
     let base = &state.settings.server.base_url;
-    println!("huiyin listening on http://{}:{}", listen_host(&state.settings.server.listen), app.port());
+    println!(
+        "huiyin listening on http://{}:{}",
+        listen_host(&state.settings.server.listen),
+        app.port()
+    );
     println!("  API:      {base}/api/v1   (OpenAPI: {base}/openapi.json, health: {base}/healthz)");
     if let Some(lines) = first_run {
         for line in lines {

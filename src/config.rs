@@ -143,9 +143,9 @@ impl Settings {
             };
             set_path(&mut tree, &key, value)?;
         }
-        let settings: Settings =
-            tree.try_into()
-                .map_err(|e: toml::de::Error| ConfigError::Invalid(e.message().to_string()))?;
+        let settings: Settings = tree
+            .try_into()
+            .map_err(|e: toml::de::Error| ConfigError::Invalid(e.message().to_string()))?;
         settings.validate()?;
         Ok(settings)
     }

@@ -16,34 +16,176 @@ pub const DEMO_PASSWORD: &str = "huiyin-demo";
 
 /// (code, name, what citizens write to it about)
 const DEPARTMENTS: &[(&str, &str, &[&str])] = &[
-    ("gov-office", "市政府办公室", &["关于市长信箱回复时限的咨询", "建议公开市政府常务会议议题"]),
-    ("zjj", "市住房和城乡建设局", &["小区加装电梯审批进度咨询", "老旧小区改造施工扰民投诉", "公租房申请条件咨询", "商品房延期交房投诉"]),
-    ("jyj", "市教育局", &["小学入学学区划分咨询", "课后服务收费问题反映", "建议增加公办幼儿园学位", "校车安全问题反映"]),
-    ("rsj", "市人力资源和社会保障局", &["灵活就业人员社保缴费咨询", "企业拖欠工资求助", "职业技能补贴申领咨询", "退休金核定问题咨询"]),
-    ("gaj", "市公安局", &["户口迁移办理材料咨询", "夜间道路噪音扰民投诉", "身份证异地换领咨询", "小区周边违停问题举报"]),
-    ("wjw", "市卫生健康委员会", &["医保异地就医备案咨询", "社区卫生服务中心服务态度投诉", "建议延长疫苗接种点服务时间"]),
-    ("jtj", "市交通运输局", &["公交线路调整建议", "出租车拒载投诉", "道路破损维修求助", "建议增设公交站点"]),
-    ("scj", "市市场监督管理局", &["食品安全问题举报", "个体工商户注册咨询", "商家虚假宣传投诉", "预付卡退费难求助"]),
-    ("hbj", "市生态环境局", &["工地扬尘污染举报", "河道异味问题反映", "餐饮油烟扰民投诉"]),
-    ("mzj", "市民政局", &["高龄津贴申领咨询", "养老机构收费问题反映", "婚姻登记预约咨询"]),
-    ("zrj", "市自然资源局", &["不动产登记办理进度咨询", "宅基地审批政策咨询", "违法占地问题举报"]),
-    ("sjj", "市政务服务和数据管理局", &["政务服务网无法登录", "办事指南与实际不符", "建议增加网上办理事项"]),
+    (
+        "gov-office",
+        "市政府办公室",
+        &["关于市长信箱回复时限的咨询", "建议公开市政府常务会议议题"],
+    ),
+    (
+        "zjj",
+        "市住房和城乡建设局",
+        &[
+            "小区加装电梯审批进度咨询",
+            "老旧小区改造施工扰民投诉",
+            "公租房申请条件咨询",
+            "商品房延期交房投诉",
+        ],
+    ),
+    (
+        "jyj",
+        "市教育局",
+        &[
+            "小学入学学区划分咨询",
+            "课后服务收费问题反映",
+            "建议增加公办幼儿园学位",
+            "校车安全问题反映",
+        ],
+    ),
+    (
+        "rsj",
+        "市人力资源和社会保障局",
+        &[
+            "灵活就业人员社保缴费咨询",
+            "企业拖欠工资求助",
+            "职业技能补贴申领咨询",
+            "退休金核定问题咨询",
+        ],
+    ),
+    (
+        "gaj",
+        "市公安局",
+        &[
+            "户口迁移办理材料咨询",
+            "夜间道路噪音扰民投诉",
+            "身份证异地换领咨询",
+            "小区周边违停问题举报",
+        ],
+    ),
+    (
+        "wjw",
+        "市卫生健康委员会",
+        &[
+            "医保异地就医备案咨询",
+            "社区卫生服务中心服务态度投诉",
+            "建议延长疫苗接种点服务时间",
+        ],
+    ),
+    (
+        "jtj",
+        "市交通运输局",
+        &[
+            "公交线路调整建议",
+            "出租车拒载投诉",
+            "道路破损维修求助",
+            "建议增设公交站点",
+        ],
+    ),
+    (
+        "scj",
+        "市市场监督管理局",
+        &[
+            "食品安全问题举报",
+            "个体工商户注册咨询",
+            "商家虚假宣传投诉",
+            "预付卡退费难求助",
+        ],
+    ),
+    (
+        "hbj",
+        "市生态环境局",
+        &["工地扬尘污染举报", "河道异味问题反映", "餐饮油烟扰民投诉"],
+    ),
+    (
+        "mzj",
+        "市民政局",
+        &[
+            "高龄津贴申领咨询",
+            "养老机构收费问题反映",
+            "婚姻登记预约咨询",
+        ],
+    ),
+    (
+        "zrj",
+        "市自然资源局",
+        &[
+            "不动产登记办理进度咨询",
+            "宅基地审批政策咨询",
+            "违法占地问题举报",
+        ],
+    ),
+    (
+        "sjj",
+        "市政务服务和数据管理局",
+        &[
+            "政务服务网无法登录",
+            "办事指南与实际不符",
+            "建议增加网上办理事项",
+        ],
+    ),
 ];
 
 /// Sites and errors for the 我为政府网站找错 channel.
 const SITE_ERRORS: &[(&str, &str, &str, &str)] = &[
-    ("zjj", "市住房和城乡建设局网站", "https://zjj.example.gov.cn/zwgk/", "政策文件栏目链接打不开"),
-    ("jyj", "市教育局网站", "https://jyj.example.gov.cn/tzgg/", "通知公告栏目超过半年未更新"),
-    ("rsj", "市人力资源和社会保障局网站", "https://rsj.example.gov.cn/bszn/", "办事指南中的电话号码错误"),
-    ("sjj", "市政务服务网", "https://zwfw.example.gov.cn/", "首页搜索功能无法使用"),
-    ("gov-office", "市人民政府门户网站", "https://www.example.gov.cn/zcjd/", "政策解读栏目为空白栏目"),
-    ("hbj", "市生态环境局网站", "https://hbj.example.gov.cn/hjzl/", "空气质量数据显示错误"),
-    ("jtj", "市交通运输局网站", "https://jtj.example.gov.cn/gjxl/", "公交线路图为过期信息"),
+    (
+        "zjj",
+        "市住房和城乡建设局网站",
+        "https://zjj.example.gov.cn/zwgk/",
+        "政策文件栏目链接打不开",
+    ),
+    (
+        "jyj",
+        "市教育局网站",
+        "https://jyj.example.gov.cn/tzgg/",
+        "通知公告栏目超过半年未更新",
+    ),
+    (
+        "rsj",
+        "市人力资源和社会保障局网站",
+        "https://rsj.example.gov.cn/bszn/",
+        "办事指南中的电话号码错误",
+    ),
+    (
+        "sjj",
+        "市政务服务网",
+        "https://zwfw.example.gov.cn/",
+        "首页搜索功能无法使用",
+    ),
+    (
+        "gov-office",
+        "市人民政府门户网站",
+        "https://www.example.gov.cn/zcjd/",
+        "政策解读栏目为空白栏目",
+    ),
+    (
+        "hbj",
+        "市生态环境局网站",
+        "https://hbj.example.gov.cn/hjzl/",
+        "空气质量数据显示错误",
+    ),
+    (
+        "jtj",
+        "市交通运输局网站",
+        "https://jtj.example.gov.cn/gjxl/",
+        "公交线路图为过期信息",
+    ),
 ];
 
-const SURNAMES: &[char] = &['王', '李', '张', '刘', '陈', '杨', '赵', '黄', '周', '吴', '徐', '孙', '马', '朱'];
-const GIVEN: &[&str] = &["伟", "芳", "娜", "秀英", "敏", "静", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛"];
-const MAILBOX_CATEGORIES: &[&str] = &["consultation", "consultation", "consultation", "complaint", "complaint", "suggestion", "help", "report"];
+const SURNAMES: &[char] = &[
+    '王', '李', '张', '刘', '陈', '杨', '赵', '黄', '周', '吴', '徐', '孙', '马', '朱',
+];
+const GIVEN: &[&str] = &[
+    "伟", "芳", "娜", "秀英", "敏", "静", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛",
+];
+const MAILBOX_CATEGORIES: &[&str] = &[
+    "consultation",
+    "consultation",
+    "consultation",
+    "complaint",
+    "complaint",
+    "suggestion",
+    "help",
+    "report",
+];
 
 /// Demo staff emails follow `clerk.CODE@demo.gov.cn`, `supervisor.CODE@demo.gov.cn`.
 fn staff_email(role: &str, code: &str) -> String {
@@ -55,17 +197,23 @@ pub fn load(state: &AppState) -> anyhow::Result<String> {
     let now = state.clock.now();
     let mut conn = state.db.get()?;
     if !directory::list_departments(&mut conn)?.is_empty() {
-        anyhow::bail!("the database already has departments: the demo data goes into an empty database");
+        anyhow::bail!(
+            "the database already has departments: the demo data goes into an empty database"
+        );
     }
     drop(conn);
     let hash = crate::auth::hash_password(DEMO_PASSWORD)?;
     state.db.write_blocking(|conn| {
         let ts = now.timestamp();
         for (code, name, _) in DEPARTMENTS {
-            let code = DepartmentCode::parse(code).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
-            let parent = DepartmentCode::parse("gov-office").ok().filter(|p| *p != code);
+            let code =
+                DepartmentCode::parse(code).map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
+            let parent = DepartmentCode::parse("gov-office")
+                .ok()
+                .filter(|p| *p != code);
             directory::add_department(conn, &code, name, parent.as_ref(), ts)?;
-            for (role, title) in [(Role::Clerk, "承办人"), (Role::Supervisor, "科室负责人")] {
+            for (role, title) in [(Role::Clerk, "承办人"), (Role::Supervisor, "科室负责人")]
+            {
                 directory::add_staff(
                     conn,
                     StaffInput {
@@ -85,7 +233,13 @@ pub fn load(state: &AppState) -> anyhow::Result<String> {
         ] {
             directory::add_staff(
                 conn,
-                StaffInput { name, email, role, department: None, password_hash: Some(&hash) },
+                StaffInput {
+                    name,
+                    email,
+                    role,
+                    department: None,
+                    password_hash: Some(&hash),
+                },
                 ts,
             )?;
         }
@@ -108,7 +262,11 @@ fn citizen(rng: &mut StdRng) -> Citizen {
     );
     Citizen {
         name: Some(name),
-        phone: Some(format!("13{}{:08}", rng.gen_range(0..10), rng.gen_range(0..100_000_000u32))),
+        phone: Some(format!(
+            "13{}{:08}",
+            rng.gen_range(0..10),
+            rng.gen_range(0..100_000_000u32)
+        )),
         email: None,
     }
 }
@@ -119,12 +277,20 @@ fn received_time(rng: &mut StdRng, now: DateTime<Utc>, days: i64) -> DateTime<Ut
     // 00:00–16:00 UTC is 08:00–24:00 in Beijing.
     let secs = rng.gen_range(0..16 * 3600);
     let base = now - Duration::days(day);
-    base.date_naive().and_hms_opt(0, 0, 0).map_or(base, |d| d.and_utc()) + Duration::seconds(secs)
+    base.date_naive()
+        .and_hms_opt(0, 0, 0)
+        .map_or(base, |d| d.and_utc())
+        + Duration::seconds(secs)
 }
 
 fn load_messages(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<usize> {
     let mut rng = StdRng::seed_from_u64(20_261_123);
-    let intake = Principal { role: Role::Admin, department: None, actor: "demo:intake".into(), staff_id: None };
+    let intake = Principal {
+        role: Role::Admin,
+        department: None,
+        actor: "demo:intake".into(),
+        staff_id: None,
+    };
     let mut count = 0;
     for i in 0..360 {
         let website = rng.gen_bool(0.25);
@@ -140,7 +306,10 @@ fn load_messages(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<usize> 
                 received_at: Some(received.to_rfc3339()),
                 external_id: Some(format!("ZC-{:06}", 100_000 + i)),
                 citizen: Some(citizen(&mut rng)),
-                site: Some(Site { name: site.into(), url: url.into() }),
+                site: Some(Site {
+                    name: site.into(),
+                    url: url.into(),
+                }),
             }
         } else {
             let (dept, _, subjects) = DEPARTMENTS[rng.gen_range(0..DEPARTMENTS.len())];
@@ -177,16 +346,31 @@ fn load_messages(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<usize> 
             let replied_at = (received + delay).min(now);
             let body = "您好！您反映的问题已收悉，经核实，我单位已安排专人处理，具体情况如下。感谢您对我们工作的支持。".to_string();
             state.db.write_blocking(|conn| {
-                state.workflow.reply(conn, &clerk, row_id, body, Some(replied_at), replied_at).map(|_| ())
+                state
+                    .workflow
+                    .reply(conn, &clerk, row_id, body, Some(replied_at), replied_at)
+                    .map(|_| ())
             })?;
         } else if roll < 0.85 {
             let at = received + Duration::hours(3);
             state.db.write_blocking(|conn| {
-                state.workflow.pause(conn, &clerk, row_id, "请群众补充小区名称及楼栋号".into(), at.min(now)).map(|_| ())
+                state
+                    .workflow
+                    .pause(
+                        conn,
+                        &clerk,
+                        row_id,
+                        "请群众补充小区名称及楼栋号".into(),
+                        at.min(now),
+                    )
+                    .map(|_| ())
             })?;
         } else if roll < 0.87 {
             state.db.write_blocking(|conn| {
-                state.workflow.mark_invalid(conn, &clerk, row_id, "重复留言".into(), now).map(|_| ())
+                state
+                    .workflow
+                    .mark_invalid(conn, &clerk, row_id, "重复留言".into(), now)
+                    .map(|_| ())
             })?;
         }
     }
@@ -204,12 +388,15 @@ pub fn first_run(state: &AppState, demo: bool) -> anyhow::Result<Option<Vec<Stri
         return Ok((!lines.is_empty()).then_some(lines));
     }
     let now = state.clock.now().timestamp();
-    let (_, token) = state
-        .db
-        .write_blocking(|conn| directory::create_token(conn, "bootstrap-admin", Role::Admin, None, now))?;
+    let (_, token) = state.db.write_blocking(|conn| {
+        directory::create_token(conn, "bootstrap-admin", Role::Admin, None, now)
+    })?;
     lines.push("first start: an admin API token was created; it is shown only now:".into());
     lines.push(format!("    {token}"));
-    lines.push(format!("try: curl -H 'Authorization: Bearer {token}' {}/api/v1/messages?overdue=true", state.settings.server.base_url));
+    lines.push(format!(
+        "try: curl -H 'Authorization: Bearer {token}' {}/api/v1/messages?overdue=true",
+        state.settings.server.base_url
+    ));
     if directory::list_departments(&mut *state.db.get()?)?.is_empty() {
         lines.push("no departments yet: load sample data with `cargo run --release -- demo`, or add them with `huiyin dept add`".into());
     }

@@ -133,8 +133,10 @@ impl Mailer {
             SmtpSecurity::Plain => {
                 AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&ep.host)
             }
-            SmtpSecurity::StartTls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&ep.host)
-                .map_err(|e| MailError::Smtp(e.to_string()))?,
+            SmtpSecurity::StartTls => {
+                AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&ep.host)
+                    .map_err(|e| MailError::Smtp(e.to_string()))?
+            }
             SmtpSecurity::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&ep.host)
                 .map_err(|e| MailError::Smtp(e.to_string()))?,
         };
@@ -151,7 +153,9 @@ impl Mailer {
     }
 
     fn build(&self, email: &Email) -> Result<Message, MailError> {
-        let mut b = Message::builder().from(self.from.clone()).subject(&email.subject);
+        let mut b = Message::builder()
+            .from(self.from.clone())
+            .subject(&email.subject);
         for to in &email.to {
             b = b.to(to.parse().map_err(|_| MailError::Address(to.clone()))?);
         }
@@ -188,7 +192,13 @@ impl Mailer {
                 tokio::fs::create_dir_all(dir).await?;
                 let safe: String = key
                     .chars()
-                    .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+                    .map(|c| {
+                        if c.is_ascii_alphanumeric() || c == '-' {
+                            c
+                        } else {
+                            '_'
+                        }
+                    })
                     .collect();
                 tokio::fs::write(dir.join(format!("{safe}.eml")), msg.formatted()).await?;
                 Ok(())

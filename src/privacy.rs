@@ -96,7 +96,8 @@ pub fn find_personal_numbers(text: &str) -> Vec<(PersonalNumber, std::ops::Range
                 found.push((PersonalNumber::IdCard, start..end));
             }
             i = end;
-        } else if digits == 11 && bytes[start] == b'1' && (b'3'..=b'9').contains(&bytes[start + 1]) {
+        } else if digits == 11 && bytes[start] == b'1' && (b'3'..=b'9').contains(&bytes[start + 1])
+        {
             found.push((PersonalNumber::Mobile, start..i));
         }
     }
@@ -169,7 +170,10 @@ mod tests {
     #[test]
     fn id_and_mobile_numbers_are_found_in_text() {
         let text = format!("身份证号{ID}，电话13812345678。订单号123456789012345678。");
-        let kinds: Vec<_> = find_personal_numbers(&text).into_iter().map(|f| f.0).collect();
+        let kinds: Vec<_> = find_personal_numbers(&text)
+            .into_iter()
+            .map(|f| f.0)
+            .collect();
         assert_eq!(kinds, vec![PersonalNumber::IdCard, PersonalNumber::Mobile]);
         let masked = mask_text(&text);
         assert!(!masked.contains(ID) && !masked.contains("13812345678"));

@@ -78,4 +78,10 @@ diesel::joinable!(messages -> departments (department_code));
 diesel::joinable!(message_events -> messages (message_id));
 diesel::joinable!(staff -> departments (department_code));
 
-diesel::allow_tables_to_appear_in_same_query!(departments, staff, api_tokens, messages, message_events);
+diesel::allow_tables_to_appear_in_same_query!(
+    departments,
+    staff,
+    api_tokens,
+    messages,
+    message_events
+);

@@ -66,12 +66,17 @@ impl Application {
     pub async fn build(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<Application> {
         let listener = TcpListener::bind(settings.listen_addr()?)
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.server.listen))?;
-        let state = web::Data::new(tokio::task::spawn_blocking(move || AppState::load(settings, clock)).await??);
+        let state = web::Data::new(
+            tokio::task::spawn_blocking(move || AppState::load(settings, clock)).await??,
+        );
         Self::with_state(listener, state)
     }
 
     /// Starts the server over an existing state (used by `build` and by tests that need two instances).
-    pub fn with_state(listener: TcpListener, state: web::Data<AppState>) -> anyhow::Result<Application> {
+    pub fn with_state(
+        listener: TcpListener,
+        state: web::Data<AppState>,
+    ) -> anyhow::Result<Application> {
         let port = listener.local_addr()?.port();
         let workers = match state.settings.server.workers {
             0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
@@ -90,7 +95,11 @@ impl Application {
         .workers(workers)
         .listen(listener)?
         .run();
-        Ok(Application { port, server, state })
+        Ok(Application {
+            port,
+            server,
+            state,
+        })
     }
 
     pub fn port(&self) -> u16 {

@@ -41,7 +41,8 @@ pub async fn deadline(
     q: web::Query<DeadlineQuery>,
 ) -> Result<HttpResponse, AppError> {
     let received = parse_time("received_at", &q.received_at)?;
-    let days = WorkingDays::try_from(q.working_days).map_err(|e| AppError::invalid("working_days", e))?;
+    let days =
+        WorkingDays::try_from(q.working_days).map_err(|e| AppError::invalid("working_days", e))?;
     let tl = &state.workflow.timeline;
     let due = tl
         .due_at(received, days)

@@ -103,17 +103,30 @@ pub struct ReplyOutcome {
 impl MessageView {
     pub fn render(row: &MessageRow, state: &AppState, who: &Principal, now: DateTime<Utc>) -> Self {
         let tl = &state.workflow.timeline;
-        let owner = who.department.as_ref().map(|d| d.as_str()) == Some(row.department_code.as_str());
-        let citizen = if owner { row.citizen() } else { row.citizen().masked() };
-        let body = if owner { row.body.clone() } else { privacy::mask_text(&row.body) };
+        let owner =
+            who.department.as_ref().map(|d| d.as_str()) == Some(row.department_code.as_str());
+        let citizen = if owner {
+            row.citizen()
+        } else {
+            row.citizen().masked()
+        };
+        let body = if owner {
+            row.body.clone()
+        } else {
+            privacy::mask_text(&row.body)
+        };
         let channel = row.channel.parse::<Channel>().ok();
         let category = row.category.parse::<Category>().ok();
         MessageView {
             id: row.id,
             channel: row.channel.clone(),
-            channel_label: channel.map(|c| c.label_zh().to_string()).unwrap_or_default(),
+            channel_label: channel
+                .map(|c| c.label_zh().to_string())
+                .unwrap_or_default(),
             category: row.category.clone(),
-            category_label: category.map(|c| c.label_zh().to_string()).unwrap_or_default(),
+            category_label: category
+                .map(|c| c.label_zh().to_string())
+                .unwrap_or_default(),
             subject: row.subject.clone(),
             body,
             department: row.department_code.clone(),
@@ -160,7 +173,13 @@ fn render_events(rows: &[EventRow], state: &AppState) -> Result<Vec<EventView>, 
 
 fn require_intake(who: &Principal) -> Result<(), AppError> {
     who.require_role(
-        &[Role::Intake, Role::Admin, Role::Leader, Role::Supervisor, Role::Clerk],
+        &[
+            Role::Intake,
+            Role::Admin,
+            Role::Leader,
+            Role::Supervisor,
+            Role::Clerk,
+        ],
         "creating messages",
     )
 }
@@ -239,17 +258,26 @@ pub struct ListQuery {
 
 impl ListQuery {
     /// Turns the query into a filter, scoped to the caller's department where it has one.
-    pub fn into_filter(self, who: &Principal, now: DateTime<Utc>) -> Result<(MessageFilter, i64, i64), AppError> {
+    pub fn into_filter(
+        self,
+        who: &Principal,
+        now: DateTime<Utc>,
+    ) -> Result<(MessageFilter, i64, i64), AppError> {
         let department = match (who.scope(), self.department) {
             (Some(own), Some(asked)) if asked != own.as_str() => {
-                return Err(AppError::Forbidden("you may only list your own department's messages".into()))
+                return Err(AppError::Forbidden(
+                    "you may only list your own department's messages".into(),
+                ))
             }
             (Some(own), _) => Some(own.as_str().to_string()),
             (None, asked) => asked,
         };
         let status = self
             .status
-            .map(|s| s.parse::<Status>().map_err(|e| AppError::invalid("status", e)))
+            .map(|s| {
+                s.parse::<Status>()
+                    .map_err(|e| AppError::invalid("status", e))
+            })
             .transpose()?;
         let channel = self
             .channel
@@ -268,7 +296,8 @@ impl ListQuery {
             })
             .transpose()?;
         let time = |field: &str, v: Option<String>| {
-            v.map(|s| msgs::parse_time(field, &s).map(|t| t.timestamp())).transpose()
+            v.map(|s| msgs::parse_time(field, &s).map(|t| t.timestamp()))
+                .transpose()
         };
         let page = self.page.unwrap_or(1);
         if page < 1 {
@@ -276,7 +305,10 @@ impl ListQuery {
         }
         let per_page = self.per_page.unwrap_or(50);
         if !(1..=500).contains(&per_page) {
-            return Err(AppError::invalid("per_page", "per_page must be between 1 and 500"));
+            return Err(AppError::invalid(
+                "per_page",
+                "per_page must be between 1 and 500",
+            ));
         }
         Ok((
             MessageFilter {
@@ -312,7 +344,10 @@ pub async fn list(
         .run(move |conn| model::list(conn, &filter, page, per_page))
         .await?;
     Ok(HttpResponse::Ok().json(MessagePage {
-        items: rows.iter().map(|r| MessageView::render(r, &state, &who, now)).collect(),
+        items: rows
+            .iter()
+            .map(|r| MessageView::render(r, &state, &who, now))
+            .collect(),
         page,
         per_page,
         total,
@@ -405,7 +440,12 @@ pub struct OptionalReasonForm {
 
 async fn act<F>(state: web::Data<AppState>, who: Principal, f: F) -> Result<HttpResponse, AppError>
 where
-    F: FnOnce(&AppState, &Principal, &mut crate::db::DbConnection, DateTime<Utc>) -> Result<MessageRow, AppError>
+    F: FnOnce(
+            &AppState,
+            &Principal,
+            &mut crate::db::DbConnection,
+            DateTime<Utc>,
+        ) -> Result<MessageRow, AppError>
         + Send
         + 'static,
 {
@@ -424,10 +464,14 @@ pub async fn transfer(
     id: web::Path<i64>,
     form: web::Json<TransferForm>,
 ) -> Result<HttpResponse, AppError> {
-    let to = DepartmentCode::parse(&form.department).map_err(|e| AppError::invalid("department", e))?;
+    let to =
+        DepartmentCode::parse(&form.department).map_err(|e| AppError::invalid("department", e))?;
     let reason = msgs::parse_reason(&form.reason)?;
     let id = id.into_inner();
-    act(state, who, move |st, w, conn, now| st.workflow.transfer(conn, w, id, &to, reason, now)).await
+    act(state, who, move |st, w, conn, now| {
+        st.workflow.transfer(conn, w, id, &to, reason, now)
+    })
+    .await
 }
 
 /// Pauses the clock while waiting for the citizen's supplementary information.
@@ -441,7 +485,10 @@ pub async fn pause(
 ) -> Result<HttpResponse, AppError> {
     let reason = msgs::parse_reason(&form.reason)?;
     let id = id.into_inner();
-    act(state, who, move |st, w, conn, now| st.workflow.pause(conn, w, id, reason, now)).await
+    act(state, who, move |st, w, conn, now| {
+        st.workflow.pause(conn, w, id, reason, now)
+    })
+    .await
 }
 
 /// Resumes the clock; the deadline moves by the working days spent paused.
@@ -453,7 +500,10 @@ pub async fn resume(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    act(state, who, move |st, w, conn, now| st.workflow.resume(conn, w, id, now)).await
+    act(state, who, move |st, w, conn, now| {
+        st.workflow.resume(conn, w, id, now)
+    })
+    .await
 }
 
 /// Grants an extension of N working days (supervisor or admin).
@@ -465,10 +515,14 @@ pub async fn extend(
     id: web::Path<i64>,
     form: web::Json<ExtendForm>,
 ) -> Result<HttpResponse, AppError> {
-    let days = WorkingDays::try_from(form.working_days).map_err(|e| AppError::invalid("working_days", e))?;
+    let days = WorkingDays::try_from(form.working_days)
+        .map_err(|e| AppError::invalid("working_days", e))?;
     let reason = msgs::parse_reason(&form.reason)?;
     let id = id.into_inner();
-    act(state, who, move |st, w, conn, now| st.workflow.extend(conn, w, id, days, reason, now)).await
+    act(state, who, move |st, w, conn, now| {
+        st.workflow.extend(conn, w, id, days, reason, now)
+    })
+    .await
 }
 
 /// Marks the message invalid (spam, duplicate, out of scope): kept, excluded from statistics.
@@ -482,7 +536,10 @@ pub async fn mark_invalid(
 ) -> Result<HttpResponse, AppError> {
     let reason = msgs::parse_reason(&form.reason)?;
     let id = id.into_inner();
-    act(state, who, move |st, w, conn, now| st.workflow.mark_invalid(conn, w, id, reason, now)).await
+    act(state, who, move |st, w, conn, now| {
+        st.workflow.mark_invalid(conn, w, id, reason, now)
+    })
+    .await
 }
 
 /// Reopens a replied or invalid message.
@@ -501,5 +558,8 @@ pub async fn reopen(
         .transpose()?
         .unwrap_or_else(|| "重新办理".to_string());
     let id = id.into_inner();
-    act(state, who, move |st, w, conn, now| st.workflow.reopen(conn, w, id, reason, now)).await
+    act(state, who, move |st, w, conn, now| {
+        st.workflow.reopen(conn, w, id, reason, now)
+    })
+    .await
 }

@@ -15,9 +15,11 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
         .app_data(web::QueryConfig::default().error_handler(|e, _| {
             AppError::bad_request(None, format!("invalid query string: {e}")).into()
         }))
-        .app_data(web::PathConfig::default().error_handler(|e, _| {
-            AppError::bad_request(None, format!("invalid path: {e}")).into()
-        }))
+        .app_data(
+            web::PathConfig::default().error_handler(|e, _| {
+                AppError::bad_request(None, format!("invalid path: {e}")).into()
+            }),
+        )
         .route("/healthz", web::get().to(health))
         .route("/openapi.json", web::get().to(openapi::document))
         .service(
@@ -33,17 +35,15 @@ pub fn json_config(limit: usize) -> web::JsonConfig {
         .limit(limit)
         .error_handler(move |e, _req: &HttpRequest| {
             let err = match &e {
-                JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
-                    AppError::TooLarge(limit)
-                }
+                JsonPayloadError::OverflowKnownLength { .. }
+                | JsonPayloadError::Overflow { .. } => AppError::TooLarge(limit),
                 JsonPayloadError::ContentType => AppError::bad_request(
                     None,
                     "expected a JSON body with Content-Type: application/json",
                 ),
-                JsonPayloadError::Deserialize(de) => AppError::bad_request(
-                    None,
-                    format!("invalid JSON body: {de}"),
-                ),
+                JsonPayloadError::Deserialize(de) => {
+                    AppError::bad_request(None, format!("invalid JSON body: {de}"))
+                }
                 other => AppError::bad_request(None, format!("invalid JSON body: {other}")),
             };
             err.into()

@@ -163,7 +163,9 @@ impl Db {
 
     /// A connection for synchronous callers (CLI, background tasks already off the async runtime).
     pub fn get(&self) -> Result<PooledConn, AppError> {
-        self.pool.get().map_err(|e| AppError::Unavailable(e.to_string()))
+        self.pool
+            .get()
+            .map_err(|e| AppError::Unavailable(e.to_string()))
     }
 
     /// Applies the embedded migrations of this backend; returns how many ran.
@@ -226,7 +228,9 @@ impl Db {
 pub fn run_migrations(conn: &mut DbConnection) -> anyhow::Result<usize> {
     let applied = match conn {
         DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
-        DbConnection::Postgresql(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
+        DbConnection::Postgresql(c) => c
+            .run_pending_migrations(POSTGRES_MIGRATIONS)
+            .map(|v| v.len()),
     };
     applied.map_err(|e| anyhow::anyhow!("migration failed: {e}"))
 }
@@ -235,7 +239,9 @@ pub fn run_migrations(conn: &mut DbConnection) -> anyhow::Result<usize> {
 pub fn revert_all(conn: &mut DbConnection) -> anyhow::Result<usize> {
     let reverted = match conn {
         DbConnection::Sqlite(c) => c.revert_all_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
-        DbConnection::Postgresql(c) => c.revert_all_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
+        DbConnection::Postgresql(c) => c
+            .revert_all_migrations(POSTGRES_MIGRATIONS)
+            .map(|v| v.len()),
     };
     reverted.map_err(|e| anyhow::anyhow!("revert failed: {e}"))
 }

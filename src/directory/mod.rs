@@ -189,7 +189,11 @@ fn check_role_department(role: Role, department: Option<&DepartmentCode>) -> Res
 }
 
 /// Adds a member of staff; returns the id.
-pub fn add_staff(conn: &mut DbConnection, input: StaffInput<'_>, now: i64) -> Result<i64, AppError> {
+pub fn add_staff(
+    conn: &mut DbConnection,
+    input: StaffInput<'_>,
+    now: i64,
+) -> Result<i64, AppError> {
     if input.role == Role::Intake {
         return Err(AppError::invalid(
             "role",
@@ -225,14 +229,19 @@ pub fn add_staff(conn: &mut DbConnection, input: StaffInput<'_>, now: i64) -> Re
         .get_result(conn)
         .map_err(|e| {
             if is_unique_violation(&e) {
-                AppError::Conflict(format!("a member of staff with email {email} exists already"))
+                AppError::Conflict(format!(
+                    "a member of staff with email {email} exists already"
+                ))
             } else {
                 e.into()
             }
         })
 }
 
-pub fn find_staff_by_email(conn: &mut DbConnection, email: &str) -> Result<Option<Staff>, AppError> {
+pub fn find_staff_by_email(
+    conn: &mut DbConnection,
+    email: &str,
+) -> Result<Option<Staff>, AppError> {
     Ok(staff::table
         .filter(staff::email.eq(email.trim()))
         .filter(staff::active.eq(true))
@@ -361,7 +370,10 @@ pub fn revoke_token(conn: &mut DbConnection, id: i64, now: i64) -> Result<(), Ap
 }
 
 /// The principal of a live token with this hash.
-pub fn principal_for_token(conn: &mut DbConnection, hash: &str) -> Result<Option<Principal>, AppError> {
+pub fn principal_for_token(
+    conn: &mut DbConnection,
+    hash: &str,
+) -> Result<Option<Principal>, AppError> {
     let token: Option<ApiToken> = api_tokens::table
         .filter(api_tokens::token_hash.eq(hash))
         .filter(api_tokens::revoked_at.is_null())

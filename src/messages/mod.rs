@@ -42,7 +42,12 @@ pub enum Status {
 }
 
 impl Status {
-    pub const ALL: [Status; 4] = [Status::Open, Status::Paused, Status::Replied, Status::Invalid];
+    pub const ALL: [Status; 4] = [
+        Status::Open,
+        Status::Paused,
+        Status::Replied,
+        Status::Invalid,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -80,7 +85,9 @@ impl FromStr for Status {
         Status::ALL
             .into_iter()
             .find(|x| x.as_str() == s)
-            .ok_or_else(|| format!("unknown status '{s}': expected one of open, paused, replied, invalid"))
+            .ok_or_else(|| {
+                format!("unknown status '{s}': expected one of open, paused, replied, invalid")
+            })
     }
 }
 
@@ -133,7 +140,10 @@ pub struct MessageForm {
 fn required_text(field: &str, value: &str, max_chars: usize) -> Result<String, AppError> {
     let value = value.trim();
     if value.is_empty() {
-        return Err(AppError::invalid(field, format!("{field} must not be empty")));
+        return Err(AppError::invalid(
+            field,
+            format!("{field} must not be empty"),
+        ));
     }
     let n = value.chars().count();
     if n > max_chars {
@@ -145,7 +155,11 @@ fn required_text(field: &str, value: &str, max_chars: usize) -> Result<String, A
     Ok(value.to_string())
 }
 
-fn optional_text(field: &str, value: Option<&str>, max_chars: usize) -> Result<Option<String>, AppError> {
+fn optional_text(
+    field: &str,
+    value: Option<&str>,
+    max_chars: usize,
+) -> Result<Option<String>, AppError> {
     match value.map(str::trim).filter(|v| !v.is_empty()) {
         None => Ok(None),
         Some(v) => required_text(field, v, max_chars).map(Some),
@@ -167,7 +181,10 @@ pub fn parse_time(field: &str, value: &str) -> Result<DateTime<Utc>, AppError> {
 /// Rejects a time later than now (a minute of clock skew allowed).
 pub fn not_in_future(field: &str, t: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), AppError> {
     if t > now + chrono::Duration::seconds(60) {
-        return Err(AppError::invalid(field, format!("{field} is in the future")));
+        return Err(AppError::invalid(
+            field,
+            format!("{field} is in the future"),
+        ));
     }
     Ok(())
 }
@@ -204,7 +221,10 @@ impl MessageForm {
         };
         if let Some(email) = &citizen.email {
             if !email.contains('@') {
-                return Err(AppError::invalid("citizen.email", "citizen.email is not an email address"));
+                return Err(AppError::invalid(
+                    "citizen.email",
+                    "citizen.email is not an email address",
+                ));
             }
         }
         let site = match self.site {

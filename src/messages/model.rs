@@ -142,7 +142,7 @@ impl MessageFilter {
             q = q.filter(messages::received_at.lt(t));
         }
         if let Some(s) = &self.search {
-            let pattern = format!("%{}%", s.replace('%', "").replace('_', ""));
+            let pattern = format!("%{}%", s.replace(['%', '_'], ""));
             q = q.filter(
                 messages::subject
                     .like(pattern.clone())

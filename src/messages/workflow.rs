@@ -190,7 +190,10 @@ impl Workflow {
         let n = diesel::update(messages::table.find(before.id))
             .filter(messages::updated_at.eq(before.updated_at))
             .filter(messages::status.eq(&before.status))
-            .set((&changes, messages::updated_at.eq(before.updated_at.max(now.timestamp()) + 1)))
+            .set((
+                &changes,
+                messages::updated_at.eq(before.updated_at.max(now.timestamp()) + 1),
+            ))
             .execute(conn)?;
         if n == 0 {
             return Err(AppError::Conflict(format!(
@@ -198,7 +201,10 @@ impl Workflow {
                 before.id
             )));
         }
-        events::append(conn, &[NewEventRow::new(before.id, actor, now.timestamp(), &event)])?;
+        events::append(
+            conn,
+            &[NewEventRow::new(before.id, actor, now.timestamp(), &event)],
+        )?;
         model::find(conn, before.id)
     }
 

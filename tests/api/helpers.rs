@@ -31,7 +31,7 @@ pub fn t(s: &str) -> DateTime<Utc> {
 
 /// A database made for one test and dropped after it.
 pub enum TestDb {
-    Sqlite(tempfile::TempDir),
+    Sqlite(#[allow(dead_code, reason = "kept to delete the folder on drop")] tempfile::TempDir),
     Postgres { admin_url: String, name: String },
 }
 
@@ -46,7 +46,8 @@ impl TestDb {
         let name = format!("huiyin_test_{}", uuid_like());
         let mut conn = diesel::PgConnection::establish(admin_url)
             .unwrap_or_else(|e| panic!("HUIYIN_TEST_POSTGRES_URL: cannot connect: {e}"));
-        conn.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+        conn.batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap();
         let base = admin_url.rsplit_once('/').map_or(admin_url, |(b, _)| b);
         let url = format!("{base}/{name}");
         (
@@ -75,10 +76,12 @@ fn uuid_like() -> String {
     format!("{n:016x}")
 }
 
+/// Makes a fresh database and gives its URL.
+pub type MakeDb = Box<dyn Fn() -> (TestDb, String)>;
+
 /// The backends this run covers.
-pub fn database_urls() -> Vec<(&'static str, Box<dyn Fn() -> (TestDb, String)>)> {
-    let mut v: Vec<(&'static str, Box<dyn Fn() -> (TestDb, String)>)> =
-        vec![("sqlite", Box::new(TestDb::sqlite))];
+pub fn database_urls() -> Vec<(&'static str, MakeDb)> {
+    let mut v: Vec<(&'static str, MakeDb)> = vec![("sqlite", Box::new(TestDb::sqlite))];
     if let Ok(url) = std::env::var("HUIYIN_TEST_POSTGRES_URL") {
         if !url.is_empty() {
             v.push(("postgres", Box::new(move || TestDb::postgres(&url))));
@@ -126,10 +129,17 @@ impl TestApp {
         apps
     }
 
-    pub async fn spawn(backend: &'static str, db: TestDb, settings: Settings, now: DateTime<Utc>) -> TestApp {
+    pub async fn spawn(
+        backend: &'static str,
+        db: TestDb,
+        settings: Settings,
+        now: DateTime<Utc>,
+    ) -> TestApp {
         init_tracing();
         let clock = Arc::new(ManualClock::new(now));
-        let app = Application::build(settings, clock.clone()).await.expect("app builds");
+        let app = Application::build(settings, clock.clone())
+            .await
+            .expect("app builds");
         let address = format!("http://127.0.0.1:{}", app.port());
         let state = app.state();
         tokio::spawn(app.run_until_stopped());
@@ -138,9 +148,18 @@ impl TestApp {
             tokio::task::spawn_blocking(move || {
                 let mut conn = st.db.get().unwrap();
                 for (code, name) in DEPARTMENTS {
-                    directory::add_department(&mut conn, &DepartmentCode::parse(code).unwrap(), name, None, 0).unwrap();
+                    directory::add_department(
+                        &mut conn,
+                        &DepartmentCode::parse(code).unwrap(),
+                        name,
+                        None,
+                        0,
+                    )
+                    .unwrap();
                 }
-                directory::create_token(&mut conn, "test-admin", Role::Admin, None, 0).unwrap().1
+                directory::create_token(&mut conn, "test-admin", Role::Admin, None, 0)
+                    .unwrap()
+                    .1
             })
             .await
             .unwrap()
@@ -182,7 +201,13 @@ impl TestApp {
         decode(resp).await
     }
 
-    pub async fn post_raw(&self, token: &str, path: &str, content_type: &str, body: Vec<u8>) -> (u16, Value) {
+    pub async fn post_raw(
+        &self,
+        token: &str,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> (u16, Value) {
         let resp = self
             .client
             .post(format!("{}{path}", self.address))
@@ -208,7 +233,9 @@ impl TestApp {
 
     /// Creates a mailbox consultation for `dept` received at `received_at`; returns the message JSON.
     pub async fn create_message(&self, dept: &str, received_at: &str) -> Value {
-        let (status, body) = self.post(&self.admin, "/api/v1/messages", &mailbox(dept, received_at)).await;
+        let (status, body) = self
+            .post(&self.admin, "/api/v1/messages", &mailbox(dept, received_at))
+            .await;
         assert_eq!(status, 201, "{}: {body}", self.backend);
         body
     }

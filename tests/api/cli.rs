@@ -1,0 +1,107 @@
+//! The binary's administration commands, run as a user would.
+
+use std::process::Command;
+
+fn huiyin(db_url: &str, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_huiyin"))
+        .args(args)
+        .env("HUIYIN_DATABASE_URL", db_url)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn departments_users_and_tokens_are_created_from_the_command_line() {
+    let (_db, url) = crate::helpers::TestDb::sqlite();
+    let out = huiyin(
+        &url,
+        &[
+            "dept",
+            "add",
+            "--code",
+            "zjj",
+            "--name",
+            "市住房和城乡建设局",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = huiyin(
+        &url,
+        &[
+            "user",
+            "add",
+            "--name",
+            "李四",
+            "--email",
+            "lisi@example.gov.cn",
+            "--role",
+            "clerk",
+            "--dept",
+            "zjj",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = huiyin(
+        &url,
+        &["token", "create", "--name", "portal", "--role", "intake"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let token = stdout.lines().last().unwrap();
+    assert!(token.starts_with("hy_") && token.len() > 40, "{stdout}");
+
+    // A clerk without a department, an unknown role and an unknown parent are refused, naming the problem.
+    for (args, needle) in [
+        (
+            vec![
+                "user", "add", "--name", "王五", "--email", "w@x.cn", "--role", "clerk",
+            ],
+            "department",
+        ),
+        (
+            vec!["token", "create", "--name", "x", "--role", "boss"],
+            "unknown role",
+        ),
+        (
+            vec![
+                "dept",
+                "add",
+                "--code",
+                "jyj",
+                "--name",
+                "市教育局",
+                "--parent",
+                "none",
+            ],
+            "unknown department",
+        ),
+    ] {
+        let out = huiyin(&url, &args);
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn an_invalid_setting_stops_start_up_naming_the_setting() {
+    let out = Command::new(env!("CARGO_BIN_EXE_huiyin"))
+        .args(["migrate"])
+        .env("HUIYIN_LISTEN", "not-an-address")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("server.listen"));
+}
