@@ -54,6 +54,11 @@ pub enum Command {
     Import { file: PathBuf },
     /// Load a realistic sample: departments, staff and a few hundred messages over recent months.
     Demo,
+    /// Benchmarks: workload generator, dataset loader, HTTP load driver.
+    Bench {
+        #[command(subcommand)]
+        command: crate::bench::BenchCommand,
+    },
     /// Working-day calendar tools.
     Calendar {
         #[command(subcommand)]
@@ -148,6 +153,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     }
     let settings = Settings::load()?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    if let Command::Bench { command } = command {
+        return crate::bench::run(command, || AppState::load(settings, clock));
+    }
     match command {
         Command::Serve { demo } => runtime()?.block_on(serve(settings, clock, demo)),
         Command::Migrate => {
@@ -274,7 +282,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{summary}");
             Ok(())
         }
-        Command::Calendar { .. } => unreachable!("handled above"),
+        Command::Calendar { .. } | Command::Bench { .. } => unreachable!("handled above"),
     }
 }
 
