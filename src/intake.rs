@@ -1,4 +1,4 @@
-//! Bulk intake: JSON lines in, a per-line result out (created, existing, rejected with the reason). Shared by the API and the CLI.
+//! Intake: the group-commit queue behind single-message creation, and bulk import of JSON lines with a per-line result (created, existing, rejected with the reason), shared by the API and the CLI.
 
 use std::collections::HashSet;
 
@@ -6,10 +6,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::Principal;
-use crate::db::DbConnection;
+use crate::db::{Db, DbConnection};
 use crate::directory;
 use crate::error::AppError;
-use crate::messages::{CreateOutcome, MessageForm, NewMessage};
+use crate::messages::model::{self, MessageRow};
+use crate::messages::{CreateOutcome, MessageForm, Pending, Workflow};
 use crate::startup::AppState;
 
 /// Lines stored per transaction: large enough to amortise the commit, small
@@ -65,7 +66,7 @@ pub fn import_lines(
         .map(|d| d.code)
         .collect();
     let mut results: Vec<ImportLine> = Vec::new();
-    let mut pending: Vec<(usize, (NewMessage, chrono::DateTime<chrono::Utc>))> = Vec::new();
+    let mut pending: Vec<(usize, Pending)> = Vec::new();
     for (index, raw) in body.split(|b| *b == b'\n').enumerate() {
         let line = index + 1;
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
@@ -89,8 +90,12 @@ pub fn import_lines(
                 if who.role.needs_department() {
                     who.require_see(msg.department.as_str())?;
                 }
-                let due = state.workflow.due_at(&msg)?;
-                Ok((msg, due))
+                Ok(Pending {
+                    due_at: state.workflow.due_at(&msg)?,
+                    message: msg,
+                    actor: who.actor.clone(),
+                    filed_at: now,
+                })
             });
         match parsed {
             Ok(item) => pending.push((line, item)),
@@ -99,7 +104,7 @@ pub fn import_lines(
     }
     for chunk in pending.chunks(CHUNK) {
         let batch: Vec<_> = chunk.iter().map(|(_, item)| item.clone()).collect();
-        let outcomes = state.workflow.create_many(conn, &batch, &who.actor, now)?;
+        let outcomes = state.workflow.create_many(conn, &batch)?;
         for ((line, _), outcome) in chunk.iter().zip(outcomes) {
             let (status, id) = match outcome {
                 CreateOutcome::Created(id) => ("created", id),
@@ -122,4 +127,113 @@ pub fn import_lines(
         rejected: count("rejected"),
         results,
     })
+}
+
+/// Group commit for single-message intake: concurrent creates are queued and
+/// stored by one writer thread in shared transactions, so a burst of requests
+/// costs one durable commit per batch instead of one per message. Each caller
+/// still gets its answer only after its batch has committed.
+#[derive(Clone)]
+pub struct IngestQueue {
+    tx: std::sync::mpsc::SyncSender<Job>,
+}
+
+struct Job {
+    pending: Pending,
+    reply: tokio::sync::oneshot::Sender<Result<(CreateOutcome, MessageRow), AppError>>,
+}
+
+/// Most messages committed together.
+const GROUP: usize = 256;
+
+impl IngestQueue {
+    /// Starts the writer thread; it ends when the last queue handle is dropped.
+    pub fn start(db: Db, workflow: Workflow) -> std::io::Result<IngestQueue> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Job>(GROUP * 4);
+        std::thread::Builder::new()
+            .name("huiyin-ingest".into())
+            .spawn(move || {
+                while let Ok(first) = rx.recv() {
+                    let mut jobs = vec![first];
+                    while jobs.len() < GROUP {
+                        match rx.try_recv() {
+                            Ok(job) => jobs.push(job),
+                            Err(_) => break,
+                        }
+                    }
+                    store_group(&db, &workflow, jobs);
+                }
+            })?;
+        Ok(IngestQueue { tx })
+    }
+
+    /// Stores one message (idempotent on channel and external id); returns once it is durable.
+    pub async fn create(&self, pending: Pending) -> Result<(CreateOutcome, MessageRow), AppError> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let tx = self.tx.clone();
+        // The bounded queue pushes back on a flood instead of growing without limit.
+        tokio::task::spawn_blocking(move || tx.send(Job { pending, reply }))
+            .await
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("ingest queue: {e}")))?
+            .map_err(|_| AppError::Unavailable("the ingest writer has stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| AppError::Unavailable("the ingest writer has stopped".into()))?
+    }
+}
+
+fn store_group(db: &Db, workflow: &Workflow, jobs: Vec<Job>) {
+    let result = db.write_blocking(|conn| {
+        // Unknown departments are answered one by one and kept out of the shared transaction.
+        let known: HashSet<String> = directory::list_departments(conn)?
+            .into_iter()
+            .map(|d| d.code)
+            .collect();
+        let (good, bad): (Vec<Job>, Vec<Job>) = jobs
+            .into_iter()
+            .partition(|j| known.contains(j.pending.message.department.as_str()));
+        for job in bad {
+            let code = job.pending.message.department.to_string();
+            let _ = job.reply.send(Err(AppError::invalid(
+                "department",
+                format!("unknown department '{code}'"),
+            )));
+        }
+        if good.is_empty() {
+            return Ok(Vec::new());
+        }
+        let batch: Vec<Pending> = good.iter().map(|j| j.pending.clone()).collect();
+        match workflow.create_many(conn, &batch) {
+            Ok(outcomes) => {
+                let rows = model::find_many(conn, &outcomes.iter().map(|o| o.id()).collect::<Vec<_>>())?;
+                for (job, outcome) in good.into_iter().zip(outcomes) {
+                    let row = rows
+                        .iter()
+                        .find(|r| r.id == outcome.id())
+                        .cloned()
+                        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("stored message vanished")));
+                    let _ = job.reply.send(row.map(|r| (outcome, r)));
+                }
+                Ok(Vec::new())
+            }
+            // The shared transaction failed (for example another instance stored the
+            // same external id meanwhile): store each message on its own.
+            Err(_) => Ok(good),
+        }
+    });
+    let leftovers = match result {
+        Ok(left) => left,
+        Err(e) => {
+            tracing::error!(error.cause_chain = ?e, "ingest group failed");
+            return;
+        }
+    };
+    for job in leftovers {
+        let answer = db.write_blocking(|conn| {
+            let p = &job.pending;
+            let outcome = workflow.create(conn, p.message.clone(), &p.actor, p.filed_at)?;
+            Ok((outcome, model::find(conn, outcome.id())?))
+        });
+        let _ = job.reply.send(answer);
+    }
 }

@@ -11,6 +11,7 @@ use crate::calendar::Calendar;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
+use crate::intake::IngestQueue;
 use crate::messages::Workflow;
 use crate::sla::{SlaPolicy, Timeline};
 
@@ -20,6 +21,8 @@ pub struct AppState {
     pub workflow: Workflow,
     pub settings: Arc<Settings>,
     pub clock: Arc<dyn Clock>,
+    /// Group commit for single-message creation.
+    pub ingest: IngestQueue,
 }
 
 impl AppState {
@@ -42,14 +45,17 @@ impl AppState {
         if applied > 0 {
             tracing::info!(migrations.applied = applied, "database migrated");
         }
+        let workflow = Workflow {
+            timeline,
+            policy: Arc::new(policy),
+        };
+        let ingest = IngestQueue::start(db.clone(), workflow.clone())?;
         Ok(AppState {
             db,
-            workflow: Workflow {
-                timeline,
-                policy: Arc::new(policy),
-            },
+            workflow,
             settings: Arc::new(settings),
             clock,
+            ingest,
         })
     }
 }

@@ -11,7 +11,7 @@ use crate::error::{AppError, ErrorEnvelope};
 use crate::intake::ImportReport;
 use crate::messages::events::{self, EventRow};
 use crate::messages::model::{self, utc, MessageRow};
-use crate::messages::{self as msgs, CreateOutcome, MessageFilter, MessageForm, Site, Status};
+use crate::messages::{self as msgs, CreateOutcome, MessageFilter, MessageForm, Pending, Site, Status};
 use crate::privacy::{self, Citizen};
 use crate::sla::{Category, Channel, WorkingDays};
 use crate::startup::AppState;
@@ -200,15 +200,13 @@ pub async fn create(
         // Staff file messages for their own department only.
         who.require_see(msg.department.as_str())?;
     }
-    let st = state.clone();
-    let actor = who.actor.clone();
-    let (outcome, row) = state
-        .db
-        .write(move |conn| {
-            let outcome = st.workflow.create(conn, msg, &actor, now)?;
-            Ok((outcome, model::find(conn, outcome.id())?))
-        })
-        .await?;
+    let pending = Pending {
+        due_at: state.workflow.due_at(&msg)?,
+        message: msg,
+        actor: who.actor.clone(),
+        filed_at: now,
+    };
+    let (outcome, row) = state.ingest.create(pending).await?;
     let view = MessageView::render(&row, &state, &who, now);
     Ok(match outcome {
         CreateOutcome::Created(_) => HttpResponse::Created().json(view),

@@ -18,7 +18,7 @@ use crate::sla::{Category, Channel, SlaPolicy};
 
 pub use events::Event;
 pub use model::{MessageFilter, MessageRow};
-pub use workflow::{CreateOutcome, Workflow};
+pub use workflow::{CreateOutcome, Pending, Workflow};
 
 /// Longest subject, in characters.
 pub const MAX_SUBJECT_CHARS: usize = 200;

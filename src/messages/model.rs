@@ -183,6 +183,14 @@ pub fn find(conn: &mut DbConnection, id: i64) -> Result<MessageRow, AppError> {
         .ok_or_else(|| AppError::NotFound(format!("no message {id}")))
 }
 
+/// The messages with these ids (in no particular order).
+pub fn find_many(conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<MessageRow>, AppError> {
+    Ok(messages::table
+        .filter(messages::id.eq_any(ids))
+        .select(MessageRow::as_select())
+        .load(conn)?)
+}
+
 /// The message stored under this channel's external id, if any.
 pub fn find_by_external_id(
     conn: &mut DbConnection,

@@ -32,6 +32,17 @@ impl CreateOutcome {
     }
 }
 
+/// A validated message with its deadline, ready to be stored.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub message: NewMessage,
+    pub due_at: DateTime<Utc>,
+    /// Who files it, as it appears in the history.
+    pub actor: String,
+    /// When it is filed (the time of its first events).
+    pub filed_at: DateTime<Utc>,
+}
+
 /// The workflow over the policy and the calendar.
 #[derive(Clone)]
 pub struct Workflow {
@@ -65,15 +76,19 @@ impl Workflow {
     pub fn create_many(
         &self,
         conn: &mut DbConnection,
-        batch: &[(NewMessage, DateTime<Utc>)],
-        actor: &str,
-        now: DateTime<Utc>,
+        batch: &[Pending],
     ) -> Result<Vec<CreateOutcome>, AppError> {
         conn.transaction(|conn| {
             let mut out = Vec::with_capacity(batch.len());
             let mut seen: std::collections::HashMap<(&str, &str), i64> = Default::default();
             let mut new_events = Vec::with_capacity(batch.len() * 2);
-            for (msg, due_at) in batch {
+            for Pending {
+                message: msg,
+                due_at,
+                actor,
+                filed_at: now,
+            } in batch
+            {
                 if let Some(ext) = msg.external_id.as_deref() {
                     let key = (msg.channel.as_str(), ext);
                     if let Some(id) = seen.get(&key) {
@@ -148,8 +163,13 @@ impl Workflow {
         now: DateTime<Utc>,
     ) -> Result<CreateOutcome, AppError> {
         directory::find_department(conn, msg.department.as_str())?;
-        let due = self.due_at(&msg)?;
-        match self.create_many(conn, &[(msg.clone(), due)], actor, now) {
+        let pending = Pending {
+            due_at: self.due_at(&msg)?,
+            message: msg.clone(),
+            actor: actor.to_string(),
+            filed_at: now,
+        };
+        match self.create_many(conn, &[pending]) {
             Ok(mut v) => Ok(v.remove(0)),
             // A concurrent request stored the same external id between our look-up and insert.
             Err(AppError::Internal(e))
