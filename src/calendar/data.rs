@@ -622,17 +622,25 @@ fn validate(
             );
         }
     }
-    if let (Some((&first, _)), Some((&last, last_file))) =
-        (by_year.first_key_value(), by_year.last_key_value())
-    {
+    if let (Some(&first), Some(&last)) = (by_year.keys().next(), by_year.keys().next_back()) {
+        // A gap belongs to no file: name the directory the files are in.
+        let scope = problems
+            .names
+            .first()
+            .and_then(|name| Path::new(name).parent())
+            .map(|dir| dir.display().to_string())
+            .filter(|dir| !dir.is_empty())
+            .unwrap_or_else(|| "calendar data".to_owned());
         for year in first..last {
             if !by_year.contains_key(&year) {
-                problems.push(
-                    last_file.file,
-                    Some(year),
-                    None,
-                    format!("no data for {year}, which lies between the first ({first}) and last ({last}) covered years: add {year}.toml"),
-                );
+                problems.list.push(DataProblem {
+                    file: scope.clone(),
+                    year: Some(year),
+                    entry: None,
+                    message: format!(
+                        "no data for {year}, which lies between the first ({first}) and last ({last}) covered years: add {year}.toml"
+                    ),
+                });
             }
         }
     }
@@ -827,7 +835,7 @@ mod tests {
         ]);
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert!(
-            problems[0].contains("year 2023: no data for 2023"),
+            problems[0].starts_with("calendar data: year 2023: no data for 2023"),
             "{}",
             problems[0]
         );

@@ -81,7 +81,7 @@ pub enum CalendarError {
 /// The working-day calendar: per-day kinds and working-day counts for every covered date.
 ///
 /// Immutable after loading, `Send + Sync`; share it with `Arc<Calendar>`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Calendar {
     first: NaiveDate,
     first_day: i32,
@@ -300,6 +300,18 @@ impl Calendar {
             let through = self.worked_before[i + 1] as usize;
             through.checked_sub(1).map(|k| self.workdays[k] as usize)
         }
+    }
+}
+
+// The arrays hold thousands of entries; show a summary instead.
+impl fmt::Debug for Calendar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Calendar")
+            .field("first", &self.first_date())
+            .field("last", &self.last_date())
+            .field("working_days", &self.workdays.len())
+            .field("notices", &self.notices.len())
+            .finish_non_exhaustive()
     }
 }
 

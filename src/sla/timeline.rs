@@ -18,7 +18,7 @@ const DAY_SECONDS: i64 = 86_400;
 /// Deadline computations for one office time zone over a shared [`Calendar`].
 ///
 /// Cheap to clone (two `Arc`s), `Send + Sync`.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Timeline {
     calendar: Arc<Calendar>,
     tz: Tz,
@@ -239,6 +239,17 @@ impl Timeline {
     }
 }
 
+// The midnight table holds thousands of entries; show a summary instead.
+impl std::fmt::Debug for Timeline {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Timeline")
+            .field("calendar", &self.calendar)
+            .field("tz", &self.tz)
+            .field("uniform", &self.uniform)
+            .finish_non_exhaustive()
+    }
+}
+
 fn utc(secs: i64) -> DateTime<Utc> {
     // Instants come from the midnight table, which chrono built, so they are representable.
     DateTime::from_timestamp(secs, 0).unwrap_or_default()
@@ -301,6 +312,14 @@ date = 2024-10-12
 
     fn days(n: u32) -> WorkingDays {
         WorkingDays::new(n).unwrap()
+    }
+
+    #[test]
+    fn timelines_and_calendars_can_be_shared_across_threads() {
+        fn assert_send_sync_clone<T: Send + Sync + Clone>() {}
+        assert_send_sync_clone::<Timeline>();
+        assert_send_sync_clone::<Calendar>();
+        assert_send_sync_clone::<Arc<Calendar>>();
     }
 
     #[test]
