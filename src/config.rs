@@ -94,7 +94,7 @@ impl fmt::Debug for Secret {
 /// A configuration problem, naming the setting.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read configuration file {path}: {source}")]
+    #[error("cannot read configuration file {path}")]
     Read {
         path: PathBuf,
         source: std::io::Error,
