@@ -20,6 +20,7 @@ pub struct Settings {
     pub calendar: CalendarSettings,
     pub sla: SlaSettings,
     pub smtp: SmtpSettings,
+    pub handling: HandlingSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -69,6 +70,31 @@ pub struct SmtpSettings {
     pub from: String,
     pub dry_run_dir: String,
     pub timeout_secs: u64,
+}
+
+/// Handling rules from the regulations (extensions, returns, review of replies).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HandlingSettings {
+    /// Code of the office that assigns messages and takes returns.
+    pub office_department: String,
+    /// Extension requests must come at least this many working days before the due date (0: before the due time).
+    pub extension_lead_working_days: u32,
+    /// Most working days of extension one message may get in total.
+    pub max_extension_working_days: u32,
+    /// A return later than this many working days after assignment is recorded as late.
+    pub return_within_working_days: u32,
+    /// Channels whose replies a reviewer must accept before they are final.
+    pub review_channels: Vec<String>,
+    /// The reply time of a reviewed reply: `submission` (when the accepted reply was submitted) or `acceptance`.
+    pub reviewed_reply_time: ReviewedReplyTime,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewedReplyTime {
+    Submission,
+    Acceptance,
 }
 
 /// A setting that may carry a password (database and SMTP URLs): `Debug` never prints it.
@@ -169,6 +195,12 @@ impl Settings {
         }
         crate::mail::SmtpEndpoint::parse(self.smtp.url.expose())
             .map_err(|e| bad("smtp.url", e.to_string()))?;
+        crate::directory::DepartmentCode::parse(&self.handling.office_department)
+            .map_err(|e| bad("handling.office_department", e))?;
+        for c in &self.handling.review_channels {
+            c.parse::<crate::sla::Channel>()
+                .map_err(|e| bad("handling.review_channels", e.to_string()))?;
+        }
         Ok(())
     }
 

@@ -172,7 +172,7 @@ impl IngestQueue {
         let (reply, answer) = tokio::sync::oneshot::channel();
         let tx = self.tx.clone();
         // The bounded queue pushes back on a flood instead of growing without limit.
-        tokio::task::spawn_blocking(move || tx.send(Job { pending, reply }))
+        tokio::task::spawn_blocking(move || tx.send(Job { pending, reply }).map_err(|_| ()))
             .await
             .map_err(|e| AppError::Internal(anyhow::anyhow!("ingest queue: {e}")))?
             .map_err(|_| AppError::Unavailable("the ingest writer has stopped".into()))?;
@@ -205,13 +205,16 @@ fn store_group(db: &Db, workflow: &Workflow, jobs: Vec<Job>) {
         let batch: Vec<Pending> = good.iter().map(|j| j.pending.clone()).collect();
         match workflow.create_many(conn, &batch) {
             Ok(outcomes) => {
-                let rows = model::find_many(conn, &outcomes.iter().map(|o| o.id()).collect::<Vec<_>>())?;
+                let rows =
+                    model::find_many(conn, &outcomes.iter().map(|o| o.id()).collect::<Vec<_>>())?;
                 for (job, outcome) in good.into_iter().zip(outcomes) {
                     let row = rows
                         .iter()
                         .find(|r| r.id == outcome.id())
                         .cloned()
-                        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("stored message vanished")));
+                        .ok_or_else(|| {
+                            AppError::Internal(anyhow::anyhow!("stored message vanished"))
+                        });
                     let _ = job.reply.send(row.map(|r| (outcome, r)));
                 }
                 Ok(Vec::new())

@@ -60,6 +60,39 @@ diesel::table! {
         working_days_taken -> Nullable<Integer>,
         on_time -> Nullable<Bool>,
         updated_at -> BigInt,
+        assigned_at -> BigInt,
+        returned_count -> Integer,
+        verdict -> Nullable<Text>,
+        review_pending -> Bool,
+    }
+}
+
+diesel::table! {
+    reply_submissions (id) {
+        id -> BigInt,
+        message_id -> BigInt,
+        body -> Text,
+        submitted_by -> Text,
+        submitted_at -> BigInt,
+        status -> Text,
+        reviewed_by -> Nullable<Text>,
+        reviewed_at -> Nullable<BigInt>,
+        reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    extension_requests (id) {
+        id -> BigInt,
+        message_id -> BigInt,
+        working_days -> Integer,
+        reason -> Text,
+        requested_by -> Text,
+        requested_at -> BigInt,
+        status -> Text,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<BigInt>,
+        decision_reason -> Nullable<Text>,
     }
 }
 
@@ -76,6 +109,8 @@ diesel::table! {
 
 diesel::joinable!(messages -> departments (department_code));
 diesel::joinable!(message_events -> messages (message_id));
+diesel::joinable!(extension_requests -> messages (message_id));
+diesel::joinable!(reply_submissions -> messages (message_id));
 diesel::joinable!(staff -> departments (department_code));
 
 diesel::allow_tables_to_appear_in_same_query!(

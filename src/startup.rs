@@ -48,6 +48,7 @@ impl AppState {
         let workflow = Workflow {
             timeline,
             policy: Arc::new(policy),
+            rules: Arc::new(settings.handling.clone()),
         };
         let ingest = IngestQueue::start(db.clone(), workflow.clone())?;
         Ok(AppState {

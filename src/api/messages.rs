@@ -10,8 +10,11 @@ use crate::directory::DepartmentCode;
 use crate::error::{AppError, ErrorEnvelope};
 use crate::intake::ImportReport;
 use crate::messages::events::{self, EventRow};
+use crate::messages::handling::{self, ExtensionRequest, Submission};
 use crate::messages::model::{self, utc, MessageRow};
-use crate::messages::{self as msgs, CreateOutcome, MessageFilter, MessageForm, Pending, Site, Status};
+use crate::messages::{
+    self as msgs, CreateOutcome, MessageFilter, MessageForm, Pending, Site, Status,
+};
 use crate::privacy::{self, Citizen};
 use crate::sla::{Category, Channel, WorkingDays};
 use crate::startup::AppState;
@@ -56,6 +59,12 @@ pub struct MessageView {
     /// Unanswered for more than 3 calendar months (单项否决).
     pub critical: bool,
     pub reply: Option<ReplyView>,
+    /// 属实 (`confirmed`) or 不属实 (`rejected`) for website error reports.
+    pub verdict: Option<String>,
+    /// A reply is waiting for the reviewer.
+    pub review_pending: bool,
+    /// Times the message was returned to the office as misrouted.
+    pub returned_count: i32,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -82,6 +91,10 @@ pub struct MessageDetail {
     #[serde(flatten)]
     pub message: MessageView,
     pub events: Vec<EventView>,
+    /// Extension requests with their decisions (why the deadline moved).
+    pub extension_requests: Vec<ExtensionRequest>,
+    /// Replies submitted for review, with the reviewers' decisions.
+    pub submissions: Vec<Submission>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -152,6 +165,9 @@ impl MessageView {
                 }),
                 _ => None,
             },
+            verdict: row.verdict.clone(),
+            review_pending: row.review_pending,
+            returned_count: row.returned_count,
         }
     }
 }
@@ -362,15 +378,24 @@ pub async fn show(
 ) -> Result<HttpResponse, AppError> {
     who.require_reader()?;
     let id = id.into_inner();
-    let (row, history) = state
+    let (row, history, requests, submissions) = state
         .db
-        .run(move |conn| Ok((model::find(conn, id)?, events::history(conn, id)?)))
+        .run(move |conn| {
+            Ok((
+                model::find(conn, id)?,
+                events::history(conn, id)?,
+                handling::extension_requests_of(conn, id)?,
+                handling::submissions_of(conn, id)?,
+            ))
+        })
         .await?;
     who.require_see(&row.department_code)?;
     let now = state.clock.now();
     Ok(HttpResponse::Ok().json(MessageDetail {
         message: MessageView::render(&row, &state, &who, now),
         events: render_events(&history, &state)?,
+        extension_requests: requests,
+        submissions,
     }))
 }
 
@@ -436,7 +461,11 @@ pub struct OptionalReasonForm {
     pub reason: Option<String>,
 }
 
-async fn act<F>(state: web::Data<AppState>, who: Principal, f: F) -> Result<HttpResponse, AppError>
+pub(super) async fn act<F>(
+    state: web::Data<AppState>,
+    who: Principal,
+    f: F,
+) -> Result<HttpResponse, AppError>
 where
     F: FnOnce(
             &AppState,

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`: routes, extractor error handling, and the response shapes (never diesel rows).
 
 pub mod calendar;
+pub mod handling;
 pub mod messages;
 pub mod openapi;
 
@@ -25,6 +26,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
         .service(
             web::scope("/api/v1")
                 .configure(messages::routes)
+                .configure(handling::routes)
                 .configure(calendar::routes),
         );
 }

@@ -4,7 +4,7 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{calendar, messages};
+use super::{calendar, handling, messages};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -14,6 +14,8 @@ use super::{calendar, messages};
         messages::create, messages::import, messages::list, messages::show, messages::reply,
         messages::transfer, messages::pause, messages::resume, messages::extend,
         messages::mark_invalid, messages::reopen,
+        handling::request_extension, handling::approve_extension, handling::refuse_extension,
+        handling::return_to_office, handling::reassign, handling::verdict, handling::review,
         calendar::deadline, calendar::days,
     ),
     components(schemas(crate::error::ErrorEnvelope, crate::intake::ImportReport, crate::intake::ImportLine)),

@@ -54,6 +54,44 @@ pub enum Event {
         level: String,
         recipients: u32,
     },
+    ExtensionRequested {
+        request_id: i64,
+        working_days: u32,
+        reason: String,
+    },
+    ExtensionRefused {
+        request_id: i64,
+        reason: String,
+    },
+    /// Sent back to the office as not the department's business.
+    Returned {
+        from: String,
+        to: String,
+        reason: String,
+        /// Working days between assignment and return.
+        working_days: i64,
+        /// Later than the configured limit.
+        late: bool,
+    },
+    Reassigned {
+        from: String,
+        to: String,
+        reason: String,
+        fresh_deadline: bool,
+        due_at: i64,
+    },
+    VerdictRecorded {
+        verdict: String,
+        note: String,
+        fixed_at: Option<i64>,
+    },
+    ReplySubmitted {
+        submitted_at: i64,
+    },
+    ReviewAccepted,
+    ReviewRejected {
+        reason: String,
+    },
 }
 
 impl Event {
@@ -69,6 +107,14 @@ impl Event {
             Event::MarkedInvalid { .. } => "marked_invalid",
             Event::Reopened { .. } => "reopened",
             Event::AlertSent { .. } => "alert_sent",
+            Event::ExtensionRequested { .. } => "extension_requested",
+            Event::ExtensionRefused { .. } => "extension_refused",
+            Event::Returned { .. } => "returned",
+            Event::Reassigned { .. } => "reassigned",
+            Event::VerdictRecorded { .. } => "verdict_recorded",
+            Event::ReplySubmitted { .. } => "reply_submitted",
+            Event::ReviewAccepted => "review_accepted",
+            Event::ReviewRejected { .. } => "review_rejected",
         }
     }
 
@@ -84,6 +130,14 @@ impl Event {
             Event::MarkedInvalid { .. } => "标记为无效留言",
             Event::Reopened { .. } => "重新办理",
             Event::AlertSent { .. } => "发送督办提醒",
+            Event::ExtensionRequested { .. } => "申请延期",
+            Event::ExtensionRefused { .. } => "不同意延期",
+            Event::Returned { .. } => "退回（非本单位职责）",
+            Event::Reassigned { .. } => "重新交办",
+            Event::VerdictRecorded { .. } => "核实结论",
+            Event::ReplySubmitted { .. } => "提交答复待审核",
+            Event::ReviewAccepted => "审核通过",
+            Event::ReviewRejected { .. } => "审核退回",
         }
     }
 }
@@ -206,7 +260,18 @@ pub fn replay(events: &[Event]) -> ReplayedState {
                 s.replied_at = None;
                 s.on_time = None;
             }
-            Event::AlertSent { .. } => {}
+            Event::Returned { to, .. } => s.department = to.clone(),
+            Event::Reassigned { to, due_at, .. } => {
+                s.department = to.clone();
+                s.due_at = *due_at;
+            }
+            Event::AlertSent { .. }
+            | Event::ExtensionRequested { .. }
+            | Event::ExtensionRefused { .. }
+            | Event::VerdictRecorded { .. }
+            | Event::ReplySubmitted { .. }
+            | Event::ReviewAccepted
+            | Event::ReviewRejected { .. } => {}
         }
     }
     s

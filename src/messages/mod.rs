@@ -1,6 +1,7 @@
 //! Citizen messages: the domain values, the validated intake form, the append-only event log and the workflow (create, reply, transfer, pause, extend, invalidate, reopen).
 
 pub mod events;
+pub mod handling;
 pub mod model;
 pub mod workflow;
 
@@ -17,6 +18,7 @@ use crate::privacy::Citizen;
 use crate::sla::{Category, Channel, SlaPolicy};
 
 pub use events::Event;
+pub use handling::{ExtensionRequest, Verdict};
 pub use model::{MessageFilter, MessageRow};
 pub use workflow::{CreateOutcome, Pending, Workflow};
 

@@ -37,6 +37,13 @@ pub struct MessageRow {
     pub working_days_taken: Option<i32>,
     pub on_time: Option<bool>,
     pub updated_at: i64,
+    /// When the current department got it (the return limit runs from here).
+    pub assigned_at: i64,
+    pub returned_count: i32,
+    /// 属实 (`confirmed`) or 不属实 (`rejected`), for website error reports.
+    pub verdict: Option<String>,
+    /// A reply is waiting for the reviewer (see `reply_submissions`).
+    pub review_pending: bool,
 }
 
 /// Unix seconds to a UTC time (stored values are always in range).
@@ -93,6 +100,7 @@ pub struct NewMessageRow<'a> {
     pub due_at: i64,
     pub original_due_at: i64,
     pub updated_at: i64,
+    pub assigned_at: i64,
 }
 
 /// Filters of the message list; all optional.

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use crate::auth::{Principal, Role};
+use crate::config::HandlingSettings;
 use crate::db::DbConnection;
 use crate::directory::{self, DepartmentCode};
 use crate::error::{is_unique_violation, AppError};
@@ -48,6 +49,7 @@ pub struct Pending {
 pub struct Workflow {
     pub timeline: Timeline,
     pub policy: Arc<SlaPolicy>,
+    pub rules: Arc<HandlingSettings>,
 }
 
 fn conflict(row: &MessageRow, action: &str) -> AppError {
@@ -120,6 +122,7 @@ impl Workflow {
                         due_at: due,
                         original_due_at: due,
                         updated_at: now.timestamp(),
+                        assigned_at: now.timestamp(),
                     })
                     .returning(messages::id)
                     .get_result(conn)?;
@@ -186,7 +189,7 @@ impl Workflow {
     }
 
     /// Loads a message the principal may act on, inside the caller's transaction.
-    fn load_for(
+    pub(super) fn load_for(
         &self,
         conn: &mut DbConnection,
         who: &Principal,
@@ -199,7 +202,7 @@ impl Workflow {
     }
 
     /// Writes the changed columns, checking nobody changed the row meanwhile.
-    fn save(
+    pub(super) fn save(
         conn: &mut DbConnection,
         before: &MessageRow,
         changes: MessageChanges,
@@ -254,6 +257,9 @@ impl Workflow {
             if row.status() == Status::Paused {
                 // Answering ends the wait for the citizen: the pause is closed first.
                 row = self.resume_row(conn, &row, &who.actor, replied_at)?;
+            }
+            if self.needs_review(&row.channel) {
+                return self.submit_for_review(conn, who, &row, body, replied_at, now);
             }
             let due = model::utc(row.due_at);
             let on_time = Timeline::is_on_time(due, replied_at);
@@ -415,6 +421,8 @@ impl Workflow {
             if !row.status().is_pending() {
                 return Err(conflict(&row, "extend"));
             }
+            self.check_extension_in_time(&row, now)?;
+            self.check_extension_cap(&row, days)?;
             let due = self.timeline.extend(model::utc(row.due_at), days)?;
             Self::save(
                 conn,
@@ -501,15 +509,19 @@ impl Workflow {
 /// The columns a workflow step may change (`None` = leave as is).
 #[derive(AsChangeset, Default)]
 #[diesel(table_name = messages)]
-struct MessageChanges {
-    status: Option<&'static str>,
-    department_code: Option<String>,
-    due_at: Option<i64>,
-    paused_at: Option<Option<i64>>,
-    extended_days: Option<i32>,
-    replied_at: Option<Option<i64>>,
-    reply_body: Option<Option<String>>,
-    replied_by: Option<Option<String>>,
-    working_days_taken: Option<Option<i32>>,
-    on_time: Option<Option<bool>>,
+pub(super) struct MessageChanges {
+    pub(super) status: Option<&'static str>,
+    pub(super) department_code: Option<String>,
+    pub(super) due_at: Option<i64>,
+    pub(super) paused_at: Option<Option<i64>>,
+    pub(super) extended_days: Option<i32>,
+    pub(super) replied_at: Option<Option<i64>>,
+    pub(super) reply_body: Option<Option<String>>,
+    pub(super) replied_by: Option<Option<String>>,
+    pub(super) working_days_taken: Option<Option<i32>>,
+    pub(super) on_time: Option<Option<bool>>,
+    pub(super) assigned_at: Option<i64>,
+    pub(super) returned_count: Option<i32>,
+    pub(super) verdict: Option<Option<String>>,
+    pub(super) review_pending: Option<bool>,
 }

@@ -3,6 +3,7 @@
 mod helpers;
 
 mod cli;
+mod handling;
 mod health;
 mod messages;
 mod migrations;

@@ -248,7 +248,7 @@ async fn a_transfer_keeps_the_deadline_and_moves_the_message() {
 
 #[tokio::test]
 async fn the_history_records_every_step_and_rebuilds_the_state() {
-    for app in TestApp::each("2026-10-20T09:00:00+08:00").await {
+    for app in TestApp::each("2026-10-14T09:00:00+08:00").await {
         let msg = app.create_message("zjj", "2026-10-12T08:00:00+08:00").await;
         let id = msg["id"].as_i64().unwrap();
         let base = format!("/api/v1/messages/{id}");
