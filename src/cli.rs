@@ -245,7 +245,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import { file } => {
-            let body = std::fs::read(&file)
+            let input = std::fs::File::open(&file)
                 .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
             let state = AppState::load(settings, clock)?;
             let who = Principal {
@@ -254,25 +254,28 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 actor: "cli:import".into(),
                 staff_id: None,
             };
-            let report = state
-                .db
-                .write_blocking(|conn| crate::intake::import_lines(conn, &state, &who, &body))?;
             let mut out = std::io::stdout().lock();
-            for r in report.results.iter().filter(|r| r.status == "rejected") {
-                writeln!(
-                    out,
-                    "line {}: rejected: {}",
-                    r.line,
-                    r.error.as_deref().unwrap_or_default()
-                )?;
-            }
-            writeln!(
-                out,
-                "created {}, existing {}, rejected {}",
-                report.created, report.existing, report.rejected
+            let counts = crate::intake::import_stream(
+                &state,
+                &who,
+                std::io::BufReader::with_capacity(1 << 20, input),
+                |r| {
+                    if r.status == "rejected" {
+                        let _ = writeln!(
+                            out,
+                            "line {}: rejected: {}",
+                            r.line,
+                            r.error.as_deref().unwrap_or_default()
+                        );
+                    }
+                },
             )?;
-            if report.rejected > 0 {
-                anyhow::bail!("{} line(s) rejected", report.rejected);
+            println!(
+                "created {}, existing {}, rejected {}",
+                counts.created, counts.existing, counts.rejected
+            );
+            if counts.rejected > 0 {
+                anyhow::bail!("{} line(s) rejected", counts.rejected);
             }
             Ok(())
         }

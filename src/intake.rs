@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::Principal;
-use crate::db::{Db, DbConnection};
+use crate::db::Db;
 use crate::directory;
 use crate::error::AppError;
 use crate::messages::model::{self, MessageRow};
@@ -52,79 +52,124 @@ fn rejected(line: usize, err: AppError) -> ImportLine {
     }
 }
 
-/// Validates every line, then stores the good ones in chunks. A rejected line
-/// stores nothing; a stored chunk is whole or absent.
-pub fn import_lines(
-    conn: &mut DbConnection,
+/// Checks one line: UTF-8, JSON, every field, the department, the caller's scope, the deadline.
+fn parse_line(
     state: &AppState,
     who: &Principal,
-    body: &[u8],
-) -> Result<ImportReport, AppError> {
+    known: &HashSet<String>,
+    raw: &[u8],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Pending, AppError> {
+    let text = std::str::from_utf8(raw)
+        .map_err(|_| AppError::bad_request(None, "line is not valid UTF-8"))?;
+    let form = serde_json::from_str::<MessageForm>(text)
+        .map_err(|e| AppError::bad_request(None, format!("invalid JSON: {e}")))?;
+    let msg = form.parse(&state.workflow.policy, now)?;
+    if !known.contains(msg.department.as_str()) {
+        return Err(AppError::invalid(
+            "department",
+            format!("unknown department '{}'", msg.department),
+        ));
+    }
+    if who.role.needs_department() {
+        who.require_see(msg.department.as_str())?;
+    }
+    Ok(Pending {
+        due_at: state.workflow.due_at(&msg)?,
+        message: msg,
+        actor: who.actor.clone(),
+        filed_at: now,
+    })
+}
+
+/// Counts of an import.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ImportCounts {
+    pub created: usize,
+    pub existing: usize,
+    pub rejected: usize,
+}
+
+/// Imports JSON lines from any reader, chunk by chunk: each chunk of valid
+/// lines is stored in one transaction (whole or not at all), and the writer
+/// is released between chunks so other work goes on during a long import.
+/// `on_line` receives the result of every non-blank line, in order.
+pub fn import_stream(
+    state: &AppState,
+    who: &Principal,
+    reader: impl std::io::BufRead,
+    mut on_line: impl FnMut(ImportLine),
+) -> Result<ImportCounts, AppError> {
     let now = state.clock.now();
-    let known: HashSet<String> = directory::list_departments(conn)?
+    let known: HashSet<String> = directory::list_departments(&mut *state.db.get()?)?
         .into_iter()
         .map(|d| d.code)
         .collect();
-    let mut results: Vec<ImportLine> = Vec::new();
-    let mut pending: Vec<(usize, Pending)> = Vec::new();
-    for (index, raw) in body.split(|b| *b == b'\n').enumerate() {
-        let line = index + 1;
-        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-        if raw.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        let parsed = std::str::from_utf8(raw)
-            .map_err(|_| AppError::bad_request(None, "line is not valid UTF-8"))
-            .and_then(|text| {
-                serde_json::from_str::<MessageForm>(text)
-                    .map_err(|e| AppError::bad_request(None, format!("invalid JSON: {e}")))
-            })
-            .and_then(|form| form.parse(&state.workflow.policy, now))
-            .and_then(|msg| {
-                if !known.contains(msg.department.as_str()) {
-                    return Err(AppError::invalid(
-                        "department",
-                        format!("unknown department '{}'", msg.department),
-                    ));
-                }
-                if who.role.needs_department() {
-                    who.require_see(msg.department.as_str())?;
-                }
-                Ok(Pending {
-                    due_at: state.workflow.due_at(&msg)?,
-                    message: msg,
-                    actor: who.actor.clone(),
-                    filed_at: now,
-                })
-            });
-        match parsed {
-            Ok(item) => pending.push((line, item)),
-            Err(e) => results.push(rejected(line, e)),
-        }
-    }
-    for chunk in pending.chunks(CHUNK) {
-        let batch: Vec<_> = chunk.iter().map(|(_, item)| item.clone()).collect();
-        let outcomes = state.workflow.create_many(conn, &batch)?;
-        for ((line, _), outcome) in chunk.iter().zip(outcomes) {
+    let mut counts = ImportCounts::default();
+    let mut results: Vec<ImportLine> = Vec::with_capacity(CHUNK);
+    let mut pending: Vec<(usize, Pending)> = Vec::with_capacity(CHUNK);
+    let mut flush = |results: &mut Vec<ImportLine>,
+                     pending: &mut Vec<(usize, Pending)>|
+     -> Result<(), AppError> {
+        let batch: Vec<Pending> = pending.iter().map(|(_, p)| p.clone()).collect();
+        let outcomes = state
+            .db
+            .write_blocking(|conn| state.workflow.create_many(conn, &batch))?;
+        for ((line, _), outcome) in pending.drain(..).zip(outcomes) {
             let (status, id) = match outcome {
                 CreateOutcome::Created(id) => ("created", id),
                 CreateOutcome::Existing(id) => ("existing", id),
             };
             results.push(ImportLine {
-                line: *line,
+                line,
                 status: status.into(),
                 id: Some(id),
                 error: None,
                 field: None,
             });
         }
+        results.sort_by_key(|r| r.line);
+        for r in results.drain(..) {
+            match r.status.as_str() {
+                "created" => counts.created += 1,
+                "existing" => counts.existing += 1,
+                _ => counts.rejected += 1,
+            }
+            on_line(r);
+        }
+        Ok(())
+    };
+    for (index, raw) in reader.split(b'\n').enumerate() {
+        let raw =
+            raw.map_err(|e| AppError::bad_request(None, format!("cannot read the input: {e}")))?;
+        let raw = raw.strip_suffix(b"\r").unwrap_or(&raw);
+        if raw.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        match parse_line(state, who, &known, raw, now) {
+            Ok(p) => pending.push((index + 1, p)),
+            Err(e) => results.push(rejected(index + 1, e)),
+        }
+        if pending.len() == CHUNK {
+            flush(&mut results, &mut pending)?;
+        }
     }
-    results.sort_by_key(|r| r.line);
-    let count = |s: &str| results.iter().filter(|r| r.status == s).count();
+    flush(&mut results, &mut pending)?;
+    Ok(counts)
+}
+
+/// Imports a JSON-lines body and answers every line (the API's import).
+pub fn import_lines(
+    state: &AppState,
+    who: &Principal,
+    body: &[u8],
+) -> Result<ImportReport, AppError> {
+    let mut results = Vec::new();
+    let counts = import_stream(state, who, body, |r| results.push(r))?;
     Ok(ImportReport {
-        created: count("created"),
-        existing: count("existing"),
-        rejected: count("rejected"),
+        created: counts.created,
+        existing: counts.existing,
+        rejected: counts.rejected,
         results,
     })
 }

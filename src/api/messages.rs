@@ -240,10 +240,9 @@ pub async fn import(
 ) -> Result<HttpResponse, AppError> {
     require_intake(&who)?;
     let st = state.clone();
-    let report = state
-        .db
-        .write(move |conn| crate::intake::import_lines(conn, &st, &who, &body))
-        .await?;
+    let report = tokio::task::spawn_blocking(move || crate::intake::import_lines(&st, &who, &body))
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("import task failed: {e}")))??;
     Ok(HttpResponse::Ok().json(report))
 }
 

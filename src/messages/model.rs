@@ -199,6 +199,50 @@ pub fn find_many(conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<MessageRow>
         .load(conn)?)
 }
 
+/// Rows per multi-row INSERT: 17 columns × 1,000 stays under SQLite's 32,766 bound parameters.
+const INSERT_CHUNK: usize = 1_000;
+
+/// Inserts rows and returns their ids in the same order.
+pub fn insert_many(
+    conn: &mut DbConnection,
+    rows: &[NewMessageRow<'_>],
+) -> Result<Vec<i64>, AppError> {
+    let mut ids = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        // Both backends return the ids of a multi-row VALUES insert in row order.
+        let part: Vec<i64> = match conn {
+            DbConnection::Sqlite(c) => diesel::insert_into(messages::table)
+                .values(chunk)
+                .returning(messages::id)
+                .get_results(c)?,
+            DbConnection::Postgresql(c) => diesel::insert_into(messages::table)
+                .values(chunk)
+                .returning(messages::id)
+                .get_results(c)?,
+        };
+        ids.extend(part);
+    }
+    Ok(ids)
+}
+
+/// Of these external ids on a channel, the ones already stored, with their message ids.
+pub fn existing_external_ids(
+    conn: &mut DbConnection,
+    channel: &str,
+    external_ids: &[&str],
+) -> Result<Vec<(String, i64)>, AppError> {
+    let mut found = Vec::new();
+    for chunk in external_ids.chunks(INSERT_CHUNK) {
+        let part: Vec<(Option<String>, i64)> = messages::table
+            .filter(messages::channel.eq(channel))
+            .filter(messages::external_id.eq_any(chunk))
+            .select((messages::external_id, messages::id))
+            .load(conn)?;
+        found.extend(part.into_iter().filter_map(|(e, id)| e.map(|e| (e, id))));
+    }
+    Ok(found)
+}
+
 /// The message stored under this channel's external id, if any.
 pub fn find_by_external_id(
     conn: &mut DbConnection,

@@ -11,7 +11,8 @@ use crate::db::DbConnection;
 use crate::directory::{self, DepartmentCode};
 use crate::error::{is_unique_violation, AppError};
 use crate::schema::messages;
-use crate::sla::{SlaPolicy, Timeline, WorkingDays};
+use crate::sla::{Channel, SlaPolicy, Timeline, WorkingDays};
+use std::collections::HashMap;
 
 use super::events::{self, Event, NewEventRow};
 use super::model::{self, MessageRow, NewMessageRow};
@@ -44,6 +45,30 @@ pub struct Pending {
     pub filed_at: DateTime<Utc>,
 }
 
+fn new_row(p: &Pending) -> NewMessageRow<'_> {
+    let msg = &p.message;
+    let due = p.due_at.timestamp();
+    NewMessageRow {
+        channel: msg.channel.as_str(),
+        external_id: msg.external_id.as_deref(),
+        category: msg.category.as_str(),
+        subject: &msg.subject,
+        body: &msg.body,
+        citizen_name: msg.citizen.name.as_deref(),
+        citizen_phone: msg.citizen.phone.as_deref(),
+        citizen_email: msg.citizen.email.as_deref(),
+        site_name: msg.site.as_ref().map(|s| s.name.as_str()),
+        site_url: msg.site.as_ref().map(|s| s.url.as_str()),
+        department_code: msg.department.as_str(),
+        status: Status::Open.as_str(),
+        received_at: msg.received_at.timestamp(),
+        due_at: due,
+        original_due_at: due,
+        updated_at: p.filed_at.timestamp(),
+        assigned_at: p.filed_at.timestamp(),
+    }
+}
+
 /// The workflow over the policy and the calendar.
 #[derive(Clone)]
 pub struct Workflow {
@@ -74,86 +99,93 @@ impl Workflow {
 
     /// Stores a batch of validated messages in one transaction. A message whose
     /// channel and external id are already stored (or repeated earlier in the
-    /// batch) is reported as existing and not stored again.
+    /// batch) is reported as existing and not stored again. The look-up of
+    /// known external ids, the inserts and the events are each one statement
+    /// per few hundred messages, which is what makes bulk import fast.
     pub fn create_many(
         &self,
         conn: &mut DbConnection,
         batch: &[Pending],
     ) -> Result<Vec<CreateOutcome>, AppError> {
         conn.transaction(|conn| {
-            let mut out = Vec::with_capacity(batch.len());
-            let mut seen: std::collections::HashMap<(&str, &str), i64> = Default::default();
-            let mut new_events = Vec::with_capacity(batch.len() * 2);
-            for Pending {
-                message: msg,
-                due_at,
-                actor,
-                filed_at: now,
-            } in batch
-            {
-                if let Some(ext) = msg.external_id.as_deref() {
-                    let key = (msg.channel.as_str(), ext);
-                    if let Some(id) = seen.get(&key) {
-                        out.push(CreateOutcome::Existing(*id));
-                        continue;
-                    }
-                    if let Some(id) = model::find_by_external_id(conn, key.0, ext)? {
-                        seen.insert(key, id);
-                        out.push(CreateOutcome::Existing(id));
-                        continue;
-                    }
+            let mut known: HashMap<(&'static str, String), i64> = HashMap::new();
+            for channel in Channel::ALL {
+                let ids: Vec<&str> = batch
+                    .iter()
+                    .filter(|p| p.message.channel == channel)
+                    .filter_map(|p| p.message.external_id.as_deref())
+                    .collect();
+                for (ext, id) in model::existing_external_ids(conn, channel.as_str(), &ids)? {
+                    known.insert((channel.as_str(), ext), id);
                 }
-                let due = due_at.timestamp();
-                let id: i64 = diesel::insert_into(messages::table)
-                    .values(NewMessageRow {
-                        channel: msg.channel.as_str(),
-                        external_id: msg.external_id.as_deref(),
-                        category: msg.category.as_str(),
-                        subject: &msg.subject,
-                        body: &msg.body,
-                        citizen_name: msg.citizen.name.as_deref(),
-                        citizen_phone: msg.citizen.phone.as_deref(),
-                        citizen_email: msg.citizen.email.as_deref(),
-                        site_name: msg.site.as_ref().map(|s| s.name.as_str()),
-                        site_url: msg.site.as_ref().map(|s| s.url.as_str()),
-                        department_code: msg.department.as_str(),
-                        status: Status::Open.as_str(),
-                        received_at: msg.received_at.timestamp(),
-                        due_at: due,
-                        original_due_at: due,
-                        updated_at: now.timestamp(),
-                        assigned_at: now.timestamp(),
-                    })
-                    .returning(messages::id)
-                    .get_result(conn)?;
-                if let Some(ext) = msg.external_id.as_deref() {
-                    seen.insert((msg.channel.as_str(), ext), id);
+            }
+            // Which items to insert: new ones, the first of any repeated external id.
+            let mut fresh: Vec<usize> = Vec::with_capacity(batch.len());
+            let mut first_of: HashMap<(&str, &str), usize> = HashMap::new();
+            for (i, p) in batch.iter().enumerate() {
+                match p.message.external_id.as_deref() {
+                    Some(ext) => {
+                        let key = (p.message.channel.as_str(), ext);
+                        if known.contains_key(&(key.0, ext.to_string()))
+                            || first_of.contains_key(&key)
+                        {
+                            continue;
+                        }
+                        first_of.insert(key, i);
+                        fresh.push(i);
+                    }
+                    None => fresh.push(i),
                 }
-                let at = now.timestamp();
+            }
+            let rows: Vec<NewMessageRow> = fresh.iter().map(|&i| new_row(&batch[i])).collect();
+            let ids = model::insert_many(conn, &rows)?;
+            let mut id_of = vec![0i64; batch.len()];
+            let mut new_events = Vec::with_capacity(fresh.len() * 2);
+            for (&i, &id) in fresh.iter().zip(&ids) {
+                id_of[i] = id;
+                let p = &batch[i];
+                let at = p.filed_at.timestamp();
                 new_events.push(NewEventRow::new(
                     id,
-                    actor,
+                    &p.actor,
                     at,
                     &Event::Received {
-                        channel: msg.channel.as_str().into(),
-                        category: msg.category.as_str().into(),
-                        external_id: msg.external_id.clone(),
-                        received_at: msg.received_at.timestamp(),
-                        due_at: due,
+                        channel: p.message.channel.as_str().into(),
+                        category: p.message.category.as_str().into(),
+                        external_id: p.message.external_id.clone(),
+                        received_at: p.message.received_at.timestamp(),
+                        due_at: p.due_at.timestamp(),
                     },
                 ));
                 new_events.push(NewEventRow::new(
                     id,
-                    actor,
+                    &p.actor,
                     at,
                     &Event::Assigned {
-                        department: msg.department.as_str().into(),
+                        department: p.message.department.as_str().into(),
                     },
                 ));
-                out.push(CreateOutcome::Created(id));
             }
             events::append(conn, &new_events)?;
-            Ok(out)
+            Ok(batch
+                .iter()
+                .enumerate()
+                .map(|(i, p)| match p.message.external_id.as_deref() {
+                    Some(ext) => {
+                        let key = (p.message.channel.as_str(), ext);
+                        match known.get(&(key.0, ext.to_string())) {
+                            Some(id) => CreateOutcome::Existing(*id),
+                            None if first_of.get(&key) == Some(&i) => {
+                                CreateOutcome::Created(id_of[i])
+                            }
+                            None => {
+                                CreateOutcome::Existing(first_of.get(&key).map_or(0, |&f| id_of[f]))
+                            }
+                        }
+                    }
+                    None => CreateOutcome::Created(id_of[i]),
+                })
+                .collect())
         })
     }
 
