@@ -20,6 +20,8 @@ pub struct AppState {
     pub workflow: Workflow,
     pub settings: Arc<Settings>,
     pub clock: Arc<dyn Clock>,
+    /// The escalation ladder (`escalation.ladder`).
+    pub ladder: Arc<crate::escalation::Ladder>,
 }
 
 impl AppState {
@@ -32,6 +34,7 @@ impl AppState {
             )
         })?;
         let policy = SlaPolicy::load(&settings.sla.policy)?;
+        let ladder = crate::escalation::Ladder::load(&settings.escalation.ladder)?;
         let timeline = Timeline::new(Arc::new(calendar), settings.timezone()?);
         let db = Db::connect(
             settings.database.url.expose(),
@@ -50,6 +53,7 @@ impl AppState {
             },
             settings: Arc::new(settings),
             clock,
+            ladder: Arc::new(ladder),
         })
     }
 }
