@@ -189,13 +189,22 @@ impl Settings {
             .map_err(|e| bad("smtp.url", e.to_string()))?;
         let esc = &self.escalation;
         if esc.sweep_interval_secs == 0 {
-            return Err(bad("escalation.sweep_interval_secs", "must be at least 1".into()));
+            return Err(bad(
+                "escalation.sweep_interval_secs",
+                "must be at least 1".into(),
+            ));
         }
         if esc.batch_size < 1 || esc.delivery_batch < 1 {
-            return Err(bad("escalation.batch_size", "batch sizes must be at least 1".into()));
+            return Err(bad(
+                "escalation.batch_size",
+                "batch sizes must be at least 1".into(),
+            ));
         }
         if esc.digest_hour > 23 {
-            return Err(bad("escalation.digest_hour", "must be an hour 0 to 23".into()));
+            return Err(bad(
+                "escalation.digest_hour",
+                "must be an hour 0 to 23".into(),
+            ));
         }
         if esc.retry_base_secs < 1 || esc.retry_max_secs < esc.retry_base_secs {
             return Err(bad(

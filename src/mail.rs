@@ -192,8 +192,11 @@ impl Mailer {
     pub async fn send_keyed(&self, email: &Email, key: &str) -> Result<(), MailError> {
         let digest = hex::encode(&sha2::Sha256::digest(key.as_bytes())[..16]);
         let domain = self.from.email.domain().to_string();
-        self.send_message(self.build(email, Some(format!("<{digest}@{domain}>")))?, key)
-            .await
+        self.send_message(
+            self.build(email, Some(format!("<{digest}@{domain}>")))?,
+            key,
+        )
+        .await
     }
 
     async fn send_message(&self, msg: Message, key: &str) -> Result<(), MailError> {

@@ -4,7 +4,7 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{calendar, messages};
+use super::{alerts, calendar, messages};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -15,8 +15,10 @@ use super::{calendar, messages};
         messages::transfer, messages::pause, messages::resume, messages::extend,
         messages::mark_invalid, messages::reopen,
         calendar::deadline, calendar::days,
+        alerts::list,
     ),
-    components(schemas(crate::error::ErrorEnvelope, crate::intake::ImportReport, crate::intake::ImportLine)),
+    components(schemas(crate::error::ErrorEnvelope, crate::intake::ImportReport, crate::intake::ImportLine,
+        alerts::AlertView, alerts::AlertPage, crate::escalation::outbox::Backlog)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

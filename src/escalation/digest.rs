@@ -26,7 +26,11 @@ pub fn has_held(conn: &mut DbConnection, recipient: &str) -> Result<bool, AppErr
 }
 
 /// Holds every waiting alert of `recipient` for the digest when more than `threshold` wait.
-pub fn hold_storm(conn: &mut DbConnection, recipient: &str, threshold: i64) -> Result<usize, AppError> {
+pub fn hold_storm(
+    conn: &mut DbConnection,
+    recipient: &str,
+    threshold: i64,
+) -> Result<usize, AppError> {
     let waiting = || {
         alert_outbox::table
             .filter(alert_outbox::recipient_email.eq(recipient))
@@ -135,8 +139,14 @@ fn digest_for(
     let greeting = directory::find_staff_by_email(conn, recipient)?
         .map(|s| format!("{}同志", s.name))
         .unwrap_or_else(|| "您好".into());
-    let (subject, body) = render::digest(date, &greeting, &overdue, &due_soon, &st.settings.office.name)
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("digest template: {e}")))?;
+    let (subject, body) = render::digest(
+        date,
+        &greeting,
+        &overdue,
+        &due_soon,
+        &st.settings.office.name,
+    )
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("digest template: {e}")))?;
     let department = (departments.len() == 1)
         .then(|| departments.into_iter().next())
         .flatten();

@@ -23,7 +23,12 @@ pub enum Level {
 }
 
 impl Level {
-    pub const ALL: [Level; 4] = [Level::Reminder, Level::Overdue, Level::Severe, Level::Critical];
+    pub const ALL: [Level; 4] = [
+        Level::Reminder,
+        Level::Overdue,
+        Level::Severe,
+        Level::Critical,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -222,7 +227,10 @@ pub fn fires_at(tl: &Timeline, when: When, received_at: i64, due_at: i64) -> Opt
             .working_days_before_at_hour(due, days, hour)
             .ok()
             .map(|t| t.timestamp()),
-        When::AfterDue { days: 0, hour: None } => Some(due_at + 1),
+        When::AfterDue {
+            days: 0,
+            hour: None,
+        } => Some(due_at + 1),
         When::AfterDue { days, hour } => tl
             .working_days_after_at_hour(due, days, hour.unwrap_or(0))
             .ok()
@@ -239,8 +247,7 @@ pub fn fires_at(tl: &Timeline, when: When, received_at: i64, due_at: i64) -> Opt
 /// end-of-month clamping makes the threshold jump.
 pub fn critical_from(received_at: i64, tz: chrono_tz::Tz) -> i64 {
     let critical_at = |t: i64| {
-        received_at
-            < critical_threshold(DateTime::from_timestamp(t, 0).unwrap_or_default(), tz)
+        received_at < critical_threshold(DateTime::from_timestamp(t, 0).unwrap_or_default(), tz)
     };
     let local = crate::messages::model::utc(received_at)
         .with_timezone(&tz)
@@ -258,7 +265,9 @@ pub fn critical_from(received_at: i64, tz: chrono_tz::Tz) -> i64 {
         if critical_at(t) {
             return t;
         }
-        let next_midnight = (crate::messages::model::utc(t).with_timezone(&tz).date_naive()
+        let next_midnight = (crate::messages::model::utc(t)
+            .with_timezone(&tz)
+            .date_naive()
             + chrono::Days::new(1))
         .and_hms_opt(0, 0, 0)
         .and_then(|m| tz.from_local_datetime(&m).earliest())
@@ -295,9 +304,18 @@ mod tests {
     #[test]
     fn bad_ladders_name_the_level() {
         for (text, needle) in [
-            ("[reminder]\nworking_days_before = 1\nto=['clerk']", "[reminder]"),
-            ("[severe]\nworking_days_after = 3\nto=['leader']", "[severe]"),
-            ("[severe]\nworking_days_after = 3\nhour = 25\nto=['leader']", "hour"),
+            (
+                "[reminder]\nworking_days_before = 1\nto=['clerk']",
+                "[reminder]",
+            ),
+            (
+                "[severe]\nworking_days_after = 3\nto=['leader']",
+                "[severe]",
+            ),
+            (
+                "[severe]\nworking_days_after = 3\nhour = 25\nto=['leader']",
+                "hour",
+            ),
             ("[critical]\nhour = 9\nto=['leader']", "[critical]"),
             ("[overdue]\nworking_days_after = 0\nto=['intake']", "intake"),
         ] {

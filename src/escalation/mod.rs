@@ -161,7 +161,12 @@ fn record_sent(conn: &mut DbConnection, row: &outbox::OutboxRow, now: i64) -> Re
         let rows: Vec<NewEventRow> = about
             .into_iter()
             .map(|(m, level, recipients)| {
-                NewEventRow::new(m, SYSTEM_ACTOR, now, &Event::AlertSent { level, recipients })
+                NewEventRow::new(
+                    m,
+                    SYSTEM_ACTOR,
+                    now,
+                    &Event::AlertSent { level, recipients },
+                )
             })
             .collect();
         events::append(conn, &rows)

@@ -128,7 +128,11 @@ impl OutboxRow {
             cc: self.cc(),
             subject: self.subject.clone(),
             text: self.body.clone(),
-            attachment: match (&self.attachment_name, &self.attachment, &self.attachment_mime) {
+            attachment: match (
+                &self.attachment_name,
+                &self.attachment,
+                &self.attachment_mime,
+            ) {
                 (Some(n), Some(b), Some(m)) => Some((n.clone(), b.clone(), m.clone())),
                 _ => None,
             },
@@ -214,11 +218,7 @@ pub fn cancel_for_message(conn: &mut DbConnection, message_id: i64) -> Result<us
         alert_outbox::table
             .filter(alert_outbox::message_id.eq(message_id))
             .filter(alert_outbox::kind.eq(Kind::Alert.as_str()))
-            .filter(alert_outbox::status.eq_any([
-                status::PENDING,
-                status::FAILED,
-                status::HELD,
-            ])),
+            .filter(alert_outbox::status.eq_any([status::PENDING, status::FAILED, status::HELD])),
     )
     .set((
         alert_outbox::status.eq(status::CANCELLED),
@@ -239,11 +239,15 @@ pub fn claim(
     conn.transaction(|conn| {
         let due = || {
             alert_outbox::table
-            .filter(alert_outbox::status.eq_any([status::PENDING, status::FAILED, status::SENDING]))
-            .filter(alert_outbox::next_attempt_at.le(now))
-            .order((alert_outbox::next_attempt_at, alert_outbox::id))
-            .limit(limit)
-            .select(alert_outbox::id)
+                .filter(alert_outbox::status.eq_any([
+                    status::PENDING,
+                    status::FAILED,
+                    status::SENDING,
+                ]))
+                .filter(alert_outbox::next_attempt_at.le(now))
+                .order((alert_outbox::next_attempt_at, alert_outbox::id))
+                .limit(limit)
+                .select(alert_outbox::id)
         };
         let ids: Vec<i64> = match conn {
             DbConnection::Postgresql(c) => due().for_update().skip_locked().load(c)?,
@@ -269,7 +273,12 @@ pub fn claim(
 }
 
 /// Marks a claimed row sent; false if the lease was lost meanwhile (another instance took over).
-pub fn mark_sent(conn: &mut DbConnection, id: i64, attempts: i32, now: i64) -> Result<bool, AppError> {
+pub fn mark_sent(
+    conn: &mut DbConnection,
+    id: i64,
+    attempts: i32,
+    now: i64,
+) -> Result<bool, AppError> {
     let n = diesel::update(
         alert_outbox::table
             .find(id)
@@ -327,7 +336,10 @@ impl Backoff {
             return None;
         }
         let shift = u32::try_from(attempts.saturating_sub(1).clamp(0, 30)).unwrap_or(30);
-        let delay = self.base_secs.saturating_mul(1_i64 << shift).min(self.max_secs);
+        let delay = self
+            .base_secs
+            .saturating_mul(1_i64 << shift)
+            .min(self.max_secs);
         Some(now + delay)
     }
 }

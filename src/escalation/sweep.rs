@@ -113,9 +113,9 @@ pub fn sweep_batch(
         let mut touched = BTreeSet::new();
         for row in &rows {
             let next = if row.status() == Status::Open {
-                let plan =
-                    st.ladder
-                        .plan(&st.workflow.timeline, row.received_at, row.due_at, now);
+                let plan = st
+                    .ladder
+                    .plan(&st.workflow.timeline, row.received_at, row.due_at, now);
                 for level in plan.fire {
                     outcome.alerts += decide(conn, st, &mut dir, row, level, now, &mut touched)?;
                 }

@@ -3,7 +3,9 @@
 mod helpers;
 
 mod cli;
+mod escalation;
 mod health;
 mod messages;
 mod migrations;
+mod smtp;
 mod validation;
