@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use chrono::{DateTime, Months, TimeZone, Utc};
+use chrono::{DateTime, Months, TimeZone};
 use serde::Deserialize;
 
 use crate::auth::Role;
@@ -275,11 +275,6 @@ pub fn critical_from(received_at: i64, tz: chrono_tz::Tz) -> i64 {
         t = next_midnight.unwrap_or(t + 86_400);
     }
     t
-}
-
-/// Seconds since the epoch of `t`.
-pub fn secs(t: DateTime<Utc>) -> i64 {
-    t.timestamp()
 }
 
 #[cfg(test)]

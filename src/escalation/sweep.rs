@@ -43,14 +43,14 @@ impl Directory {
         for role in roles {
             // Clerks and supervisors are the department's; leaders and admins the office's.
             let scope = role.needs_department().then(|| department.to_string());
-            if !self.staff.contains_key(&(scope.clone(), *role)) {
-                let found = match &scope {
+            let found = match self.staff.entry((scope.clone(), *role)) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => e.insert(match &scope {
                     Some(d) => directory::staff_of_department(conn, d, &[*role])?,
                     None => directory::staff_with_roles(conn, &[*role])?,
-                };
-                self.staff.insert((scope.clone(), *role), found);
-            }
-            for s in &self.staff[&(scope, *role)] {
+                }),
+            };
+            for s in found.iter() {
                 if !out.iter().any(|o| o.email == s.email) {
                     out.push(s.clone());
                 }
