@@ -59,6 +59,12 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::bench::BenchCommand,
     },
+    /// Escalation ladder: sweep for due alerts and deliver the outbox (for cron when the worker is off).
+    Escalate {
+        /// One sweep and one delivery round, then exit (otherwise loop like the worker).
+        #[arg(long)]
+        once: bool,
+    },
     /// Working-day calendar tools.
     Calendar {
         #[command(subcommand)]
@@ -285,6 +291,22 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{summary}");
             Ok(())
         }
+        Command::Escalate { once } => {
+            let state = actix_web::web::Data::new(AppState::load(settings, clock)?);
+            runtime()?.block_on(async move {
+                if !once {
+                    return crate::escalation::spawn_worker(state)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("escalation worker stopped: {e}"));
+                }
+                let (s, d) = crate::escalation::run_once(&state).await?;
+                println!(
+                    "evaluated {}, alerts {}, digests {}, sent {}, failed {}",
+                    s.evaluated, s.alerts, s.digests, d.sent, d.failed
+                );
+                Ok(())
+            })
+        }
         Command::Calendar { .. } | Command::Bench { .. } => unreachable!("handled above"),
     }
 }
@@ -301,6 +323,9 @@ fn run_calendar(command: &CalendarCommand) -> anyhow::Result<()> {
 async fn serve(settings: Settings, clock: Arc<dyn Clock>, demo: bool) -> anyhow::Result<()> {
     let app = Application::build(settings, clock).await?;
     let state = app.state();
+    if state.settings.escalation.worker {
+        crate::escalation::spawn_worker(state.clone());
+    }
     let first_run = {
         let st = state.clone();
         tokio::task::spawn_blocking(move || crate::demo::first_run(&st, demo)).await??

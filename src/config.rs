@@ -21,6 +21,7 @@ pub struct Settings {
     pub sla: SlaSettings,
     pub smtp: SmtpSettings,
     pub handling: HandlingSettings,
+    pub escalation: EscalationSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -95,6 +96,23 @@ pub struct HandlingSettings {
 pub enum ReviewedReplyTime {
     Submission,
     Acceptance,
+}
+
+/// The escalation worker; the ladder itself is in the file `ladder` names (see `crate::escalation::ladder`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EscalationSettings {
+    pub ladder: PathBuf,
+    pub worker: bool,
+    pub sweep_interval_secs: u64,
+    pub batch_size: i64,
+    pub digest_threshold: i64,
+    pub digest_hour: u32,
+    pub retry_base_secs: i64,
+    pub retry_max_secs: i64,
+    pub max_attempts: i32,
+    pub lease_secs: i64,
+    pub delivery_batch: i64,
 }
 
 /// A setting that may carry a password (database and SMTP URLs): `Debug` never prints it.
@@ -200,6 +218,37 @@ impl Settings {
         for c in &self.handling.review_channels {
             c.parse::<crate::sla::Channel>()
                 .map_err(|e| bad("handling.review_channels", e.to_string()))?;
+        }
+        let esc = &self.escalation;
+        if esc.sweep_interval_secs == 0 {
+            return Err(bad(
+                "escalation.sweep_interval_secs",
+                "must be at least 1".into(),
+            ));
+        }
+        if esc.batch_size < 1 || esc.delivery_batch < 1 {
+            return Err(bad(
+                "escalation.batch_size",
+                "batch sizes must be at least 1".into(),
+            ));
+        }
+        if esc.digest_hour > 23 {
+            return Err(bad(
+                "escalation.digest_hour",
+                "must be an hour 0 to 23".into(),
+            ));
+        }
+        if esc.retry_base_secs < 1 || esc.retry_max_secs < esc.retry_base_secs {
+            return Err(bad(
+                "escalation.retry_base_secs",
+                "must be at least 1 and at most escalation.retry_max_secs".into(),
+            ));
+        }
+        if esc.lease_secs <= self.smtp.timeout_secs as i64 {
+            return Err(bad(
+                "escalation.lease_secs",
+                "must be longer than smtp.timeout_secs".into(),
+            ));
         }
         Ok(())
     }

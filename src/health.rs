@@ -9,6 +9,8 @@ use crate::error::AppError;
 pub struct HealthReport {
     pub status: &'static str,
     pub database: &'static str,
+    /// Emails waiting in the escalation outbox.
+    pub outbox: crate::escalation::outbox::Backlog,
 }
 
 /// Gathers the report on an open connection.
@@ -19,5 +21,6 @@ pub fn report(conn: &mut DbConnection) -> Result<HealthReport, AppError> {
             crate::db::Backend::Sqlite => "sqlite",
             crate::db::Backend::Postgres => "postgres",
         },
+        outbox: crate::escalation::outbox::backlog(conn)?,
     })
 }

@@ -16,6 +16,7 @@ pub mod db;
 pub mod demo;
 pub mod directory;
 pub mod error;
+pub mod escalation;
 pub mod health;
 pub mod intake;
 pub mod mail;

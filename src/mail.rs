@@ -8,6 +8,8 @@ use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
+use sha2::Digest;
+
 use crate::config::SmtpSettings;
 
 /// How to reach the SMTP server.
@@ -152,9 +154,10 @@ impl Mailer {
         })
     }
 
-    fn build(&self, email: &Email) -> Result<Message, MailError> {
+    fn build(&self, email: &Email, message_id: Option<String>) -> Result<Message, MailError> {
         let mut b = Message::builder()
             .from(self.from.clone())
+            .message_id(message_id)
             .subject(&email.subject);
         for to in &email.to {
             b = b.to(to.parse().map_err(|_| MailError::Address(to.clone()))?);
@@ -181,7 +184,22 @@ impl Mailer {
 
     /// Sends one email; `key` names the dry-run file.
     pub async fn send(&self, email: &Email, key: &str) -> Result<(), MailError> {
-        let msg = self.build(email)?;
+        self.send_message(self.build(email, None)?, key).await
+    }
+
+    /// Like [`Mailer::send`], with a `Message-ID` derived from `key`, so a copy sent again after
+    /// a crash mid-delivery carries the same id and receiving systems can discard it.
+    pub async fn send_keyed(&self, email: &Email, key: &str) -> Result<(), MailError> {
+        let digest = hex::encode(&sha2::Sha256::digest(key.as_bytes())[..16]);
+        let domain = self.from.email.domain().to_string();
+        self.send_message(
+            self.build(email, Some(format!("<{digest}@{domain}>")))?,
+            key,
+        )
+        .await
+    }
+
+    async fn send_message(&self, msg: Message, key: &str) -> Result<(), MailError> {
         match &self.transport {
             Transport::Smtp(t) => t
                 .send(msg)

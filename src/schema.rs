@@ -64,6 +64,7 @@ diesel::table! {
         returned_count -> Integer,
         verdict -> Nullable<Text>,
         review_pending -> Bool,
+        next_escalation_at -> Nullable<BigInt>,
     }
 }
 
@@ -107,6 +108,31 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    alert_outbox (id) {
+        id -> BigInt,
+        dedup_key -> Text,
+        kind -> Text,
+        message_id -> Nullable<BigInt>,
+        department_code -> Nullable<Text>,
+        level -> Nullable<Text>,
+        recipient_email -> Text,
+        cc_emails -> Text,
+        subject -> Text,
+        body -> Text,
+        attachment_name -> Nullable<Text>,
+        attachment_mime -> Nullable<Text>,
+        attachment -> Nullable<Binary>,
+        status -> Text,
+        attempts -> Integer,
+        last_error -> Nullable<Text>,
+        next_attempt_at -> Nullable<BigInt>,
+        digest_id -> Nullable<BigInt>,
+        created_at -> BigInt,
+        sent_at -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(messages -> departments (department_code));
 diesel::joinable!(message_events -> messages (message_id));
 diesel::joinable!(extension_requests -> messages (message_id));
@@ -118,5 +144,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     staff,
     api_tokens,
     messages,
-    message_events
+    message_events,
+    alert_outbox,
+    extension_requests,
+    reply_submissions,
 );

@@ -23,6 +23,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Group commit for single-message creation.
     pub ingest: IngestQueue,
+    /// The escalation ladder (`escalation.ladder`).
+    pub ladder: Arc<crate::escalation::Ladder>,
 }
 
 impl AppState {
@@ -35,6 +37,7 @@ impl AppState {
             )
         })?;
         let policy = SlaPolicy::load(&settings.sla.policy)?;
+        let ladder = crate::escalation::Ladder::load(&settings.escalation.ladder)?;
         let timeline = Timeline::new(Arc::new(calendar), settings.timezone()?);
         let db = Db::connect(
             settings.database.url.expose(),
@@ -57,6 +60,7 @@ impl AppState {
             settings: Arc::new(settings),
             clock,
             ingest,
+            ladder: Arc::new(ladder),
         })
     }
 }

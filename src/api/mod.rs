@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`: routes, extractor error handling, and the response shapes (never diesel rows).
 
+pub mod alerts;
 pub mod calendar;
 pub mod handling;
 pub mod messages;
@@ -27,7 +28,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
             web::scope("/api/v1")
                 .configure(messages::routes)
                 .configure(handling::routes)
-                .configure(calendar::routes),
+                .configure(calendar::routes)
+                .configure(alerts::routes),
         );
 }
 

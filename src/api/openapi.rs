@@ -4,7 +4,7 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{calendar, handling, messages};
+use super::{alerts, calendar, handling, messages};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -17,8 +17,10 @@ use super::{calendar, handling, messages};
         handling::request_extension, handling::approve_extension, handling::refuse_extension,
         handling::return_to_office, handling::reassign, handling::verdict, handling::review,
         calendar::deadline, calendar::days,
+        alerts::list,
     ),
-    components(schemas(crate::error::ErrorEnvelope, crate::intake::ImportReport, crate::intake::ImportLine)),
+    components(schemas(crate::error::ErrorEnvelope, crate::intake::ImportReport, crate::intake::ImportLine,
+        alerts::AlertView, alerts::AlertPage, crate::escalation::outbox::Backlog)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

@@ -260,7 +260,10 @@ impl Workflow {
             conn,
             &[NewEventRow::new(before.id, actor, now.timestamp(), &event)],
         )?;
-        model::find(conn, before.id)
+        let after = model::find(conn, before.id)?;
+        // Every change of deadline, status or department re-arms or stops the escalation ladder.
+        crate::escalation::reschedule(conn, &after, now)?;
+        Ok(after)
     }
 
     /// Logs the answer. `replied_at` defaults to now; it may not precede receipt nor lie in the future.

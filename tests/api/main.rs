@@ -3,8 +3,10 @@
 mod helpers;
 
 mod cli;
+mod escalation;
 mod handling;
 mod health;
 mod messages;
 mod migrations;
+mod smtp;
 mod validation;

@@ -1,0 +1,207 @@
+//! The escalation engine (督办): the ladder of reminders and overdue alerts, the sweep that decides them, the outbox that delivers them once, the daily digest that replaces storms, and the background worker.
+//!
+//! Flow: a workflow step calls [`reschedule`] in its transaction (cancels the message's
+//! undelivered alerts and asks for a re-evaluation); [`sweep_once`] evaluates the messages whose
+//! `next_escalation_at` has come, writes alerts to the outbox and moves `next_escalation_at` on;
+//! [`deliver_once`] claims due outbox rows, sends them and records the result. See
+//! `docs/escalation.md` for the guarantees.
+
+pub mod digest;
+pub mod ladder;
+pub mod outbox;
+pub mod render;
+pub mod sweep;
+
+use std::time::Duration;
+
+use actix_web::web;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::error::AppError;
+use crate::mail::Mailer;
+use crate::messages::events::{self, Event, NewEventRow};
+use crate::messages::{MessageRow, Status};
+use crate::schema::messages;
+use crate::startup::AppState;
+
+pub use ladder::{Ladder, Level};
+pub use outbox::{enqueue, Kind, OutboxEmail};
+
+/// How the engine appears in message histories.
+pub const SYSTEM_ACTOR: &str = "system:escalation";
+
+/// Most sweep or delivery rounds in one call (a bound, not a expected figure).
+const MAX_ROUNDS: usize = 10_000;
+
+/// Called by every workflow step, inside its transaction, with the row as it now is: cancels the
+/// message's undelivered alerts and, if the message is open, asks the next sweep to evaluate it
+/// again (so an extension, a resume or a transfer re-arms the ladder, and a reply, pause or
+/// invalidation stops it). The sweep re-decides what still applies; an alert whose key comes
+/// back is revived rather than duplicated.
+pub fn reschedule(
+    conn: &mut DbConnection,
+    row: &MessageRow,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    outbox::cancel_for_message(conn, row.id)?;
+    let next = (row.status() == Status::Open).then_some(now.timestamp());
+    diesel::update(messages::table.find(row.id))
+        .set(messages::next_escalation_at.eq(next))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// What a sweep did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct SweepReport {
+    pub evaluated: usize,
+    pub alerts: usize,
+    pub digests: usize,
+}
+
+/// Evaluates every message whose escalation time has come at `state.clock`, batch by batch,
+/// then enqueues the digests that are due.
+pub async fn sweep_once(state: &web::Data<AppState>) -> Result<SweepReport, AppError> {
+    let mut report = SweepReport::default();
+    let now = state.clock.now().timestamp();
+    for _ in 0..MAX_ROUNDS {
+        let st = state.clone();
+        let batch = state
+            .db
+            .write(move |conn| sweep::sweep_batch(conn, &st, now))
+            .await?;
+        report.evaluated += batch.evaluated;
+        report.alerts += batch.alerts;
+        if (batch.evaluated as i64) < state.settings.escalation.batch_size {
+            break;
+        }
+    }
+    let st = state.clone();
+    report.digests = state
+        .db
+        .write(move |conn| digest::enqueue_due(conn, &st, now))
+        .await?;
+    Ok(report)
+}
+
+/// What a delivery round did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct DeliveryReport {
+    pub sent: usize,
+    pub failed: usize,
+}
+
+/// Sends every outbox row due at `state.clock` (claimed with a lease), recording each result.
+pub async fn deliver_once(state: &web::Data<AppState>) -> Result<DeliveryReport, AppError> {
+    let mailer = Mailer::from_settings(&state.settings.smtp)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("mailer: {e}")))?;
+    let cfg = &state.settings.escalation;
+    let backoff = outbox::Backoff {
+        base_secs: cfg.retry_base_secs,
+        max_secs: cfg.retry_max_secs,
+        max_attempts: cfg.max_attempts,
+    };
+    let (batch, lease) = (cfg.delivery_batch, cfg.lease_secs);
+    let mut report = DeliveryReport::default();
+    for _ in 0..MAX_ROUNDS {
+        let now = state.clock.now().timestamp();
+        let claimed = state
+            .db
+            .write(move |conn| outbox::claim(conn, now, batch, lease))
+            .await?;
+        if claimed.is_empty() {
+            break;
+        }
+        for row in claimed {
+            let result = mailer.send_keyed(&row.email(), &row.dedup_key).await;
+            let now = state.clock.now().timestamp();
+            match result {
+                Ok(()) => {
+                    state
+                        .db
+                        .write(move |conn| record_sent(conn, &row, now))
+                        .await?;
+                    report.sent += 1;
+                }
+                Err(e) => {
+                    tracing::warn!(outbox.id = row.id, outbox.attempts = row.attempts, error = %e, "email not delivered");
+                    let error = e.to_string();
+                    state
+                        .db
+                        .write(move |conn| outbox::mark_failed(conn, &row, &error, now, backoff))
+                        .await?;
+                    report.failed += 1;
+                }
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// Marks the row sent and writes the `alert_sent` events of the messages it was about.
+fn record_sent(conn: &mut DbConnection, row: &outbox::OutboxRow, now: i64) -> Result<(), AppError> {
+    conn.transaction(|conn| {
+        if !outbox::mark_sent(conn, row.id, row.attempts, now)? {
+            return Ok(());
+        }
+        let about: Vec<(i64, String, u32)> = match (row.kind.as_str(), row.message_id) {
+            ("alert", Some(m)) => vec![(
+                m,
+                row.level.clone().unwrap_or_default(),
+                1 + row.cc().len() as u32,
+            )],
+            ("digest", _) => digest::covered(conn, row.id)?
+                .into_iter()
+                .map(|(m, level)| (m, level, 1))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let rows: Vec<NewEventRow> = about
+            .into_iter()
+            .map(|(m, level, recipients)| {
+                NewEventRow::new(
+                    m,
+                    SYSTEM_ACTOR,
+                    now,
+                    &Event::AlertSent { level, recipients },
+                )
+            })
+            .collect();
+        events::append(conn, &rows)
+    })
+}
+
+/// One sweep then one delivery round (the worker's tick, and `huiyin escalate --once`).
+pub async fn run_once(
+    state: &web::Data<AppState>,
+) -> Result<(SweepReport, DeliveryReport), AppError> {
+    let sweep = sweep_once(state).await?;
+    let delivery = deliver_once(state).await?;
+    Ok((sweep, delivery))
+}
+
+/// Runs [`run_once`] every `escalation.sweep_interval_secs` until the runtime stops.
+pub fn spawn_worker(state: web::Data<AppState>) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let every = Duration::from_secs(state.settings.escalation.sweep_interval_secs);
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match run_once(&state).await {
+                Ok((s, d)) if s.alerts + s.digests + d.sent + d.failed > 0 => tracing::info!(
+                    sweep.evaluated = s.evaluated,
+                    sweep.alerts = s.alerts,
+                    sweep.digests = s.digests,
+                    delivery.sent = d.sent,
+                    delivery.failed = d.failed,
+                    "escalation round"
+                ),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "escalation round failed; retrying next tick"),
+            }
+        }
+    })
+}

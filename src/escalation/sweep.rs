@@ -1,0 +1,234 @@
+//! The sweep: finds the messages whose `next_escalation_at` has come (an index range scan), decides which ladder levels fire, writes their alerts to the outbox and moves `next_escalation_at` on, all in one transaction per batch.
+
+use std::collections::{BTreeSet, HashMap};
+
+use diesel::prelude::*;
+
+use crate::auth::Role;
+use crate::db::DbConnection;
+use crate::directory::{self, Staff};
+use crate::error::AppError;
+use crate::messages::model::{utc, MessageRow};
+use crate::messages::Status;
+use crate::schema::messages;
+use crate::startup::AppState;
+
+use super::ladder::Level;
+use super::outbox::{self, Kind, OutboxEmail};
+use super::render::{self, AlertContext};
+use super::{digest, SYSTEM_ACTOR};
+
+/// What one sweep transaction did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct BatchOutcome {
+    pub evaluated: usize,
+    pub alerts: usize,
+}
+
+/// Recipients looked up once per batch.
+#[derive(Default)]
+struct Directory {
+    staff: HashMap<(Option<String>, Role), Vec<Staff>>,
+    department_names: HashMap<String, String>,
+}
+
+impl Directory {
+    fn people(
+        &mut self,
+        conn: &mut DbConnection,
+        roles: &[Role],
+        department: &str,
+    ) -> Result<Vec<Staff>, AppError> {
+        let mut out: Vec<Staff> = Vec::new();
+        for role in roles {
+            // Clerks and supervisors are the department's; leaders and admins the office's.
+            let scope = role.needs_department().then(|| department.to_string());
+            let found = match self.staff.entry((scope.clone(), *role)) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => e.insert(match &scope {
+                    Some(d) => directory::staff_of_department(conn, d, &[*role])?,
+                    None => directory::staff_with_roles(conn, &[*role])?,
+                }),
+            };
+            for s in found.iter() {
+                if !out.iter().any(|o| o.email == s.email) {
+                    out.push(s.clone());
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn department_name(&mut self, conn: &mut DbConnection, code: &str) -> String {
+        if let Some(n) = self.department_names.get(code) {
+            return n.clone();
+        }
+        let name = directory::find_department(conn, code)
+            .map(|d| d.name)
+            .unwrap_or_else(|_| code.to_string());
+        self.department_names.insert(code.to_string(), name.clone());
+        name
+    }
+}
+
+/// The part of the dedup key that changes when the ladder must start again: the deadline
+/// (an extension or a resume moves it) and, for the department's own levels, the department
+/// (a transfer hands the ladder to the new department).
+pub fn epoch(level: Level, department: &str, due_at: i64) -> String {
+    match level {
+        Level::Reminder | Level::Overdue => format!("{department}@{due_at}"),
+        Level::Severe => due_at.to_string(),
+        // Three months after receipt: neither the deadline nor the department changes that.
+        Level::Critical => "-".into(),
+    }
+}
+
+/// Evaluates one batch of messages due for escalation at `now`. On PostgreSQL the batch is
+/// locked with `FOR UPDATE SKIP LOCKED`, so instances sweeping at once take disjoint batches.
+pub fn sweep_batch(
+    conn: &mut DbConnection,
+    st: &AppState,
+    now: i64,
+) -> Result<BatchOutcome, AppError> {
+    conn.transaction(|conn| {
+        let due = || {
+            messages::table
+                .filter(messages::next_escalation_at.le(now))
+                .order((messages::next_escalation_at, messages::id))
+                .limit(st.settings.escalation.batch_size)
+        };
+        let rows: Vec<MessageRow> = match conn {
+            DbConnection::Postgresql(c) => due()
+                .select(MessageRow::as_select())
+                .for_update()
+                .skip_locked()
+                .load(c)?,
+            DbConnection::Sqlite(c) => due().select(MessageRow::as_select()).load(c)?,
+        };
+        let mut dir = Directory::default();
+        let mut outcome = BatchOutcome {
+            evaluated: rows.len(),
+            alerts: 0,
+        };
+        let mut touched = BTreeSet::new();
+        for row in &rows {
+            let next = if row.status() == Status::Open {
+                let plan = st
+                    .ladder
+                    .plan(&st.workflow.timeline, row.received_at, row.due_at, now);
+                for level in plan.fire {
+                    outcome.alerts += decide(conn, st, &mut dir, row, level, now, &mut touched)?;
+                }
+                plan.next_at
+            } else {
+                // Paused, replied or invalid: nothing until a workflow step reschedules it.
+                None
+            };
+            diesel::update(messages::table.find(row.id))
+                .set(messages::next_escalation_at.eq(next))
+                .execute(conn)?;
+        }
+        for recipient in &touched {
+            digest::hold_storm(conn, recipient, st.settings.escalation.digest_threshold)?;
+        }
+        Ok(outcome)
+    })
+}
+
+/// Writes the alerts of one level for one message; returns how many were new.
+fn decide(
+    conn: &mut DbConnection,
+    st: &AppState,
+    dir: &mut Directory,
+    row: &MessageRow,
+    level: Level,
+    now: i64,
+    touched: &mut BTreeSet<String>,
+) -> Result<usize, AppError> {
+    let Some(rung) = st.ladder.rung(level) else {
+        return Ok(0);
+    };
+    let dept = &row.department_code;
+    let mut to = dir.people(conn, &rung.to, dept)?;
+    let mut cc = dir.people(conn, &rung.cc, dept)?;
+    if to.is_empty() {
+        // Nobody holds the addressed role: the copied people get it directly rather than nobody.
+        to = std::mem::take(&mut cc);
+    }
+    cc.retain(|c| !to.iter().any(|t| t.email == c.email));
+    if to.is_empty() {
+        tracing::warn!(
+            message.id = row.id,
+            department = %dept,
+            level = level.as_str(),
+            "no active staff to alert"
+        );
+        return Ok(0);
+    }
+    let tl = &st.workflow.timeline;
+    let overdue_days = tl
+        .working_days_overdue(utc(row.due_at), utc(now))
+        .unwrap_or(0);
+    let department_name = dir.department_name(conn, dept);
+    let cc_note = if cc.is_empty() {
+        String::new()
+    } else {
+        let roles: Vec<&str> = rung.cc.iter().map(|r| r.label_zh()).collect();
+        format!("{}（{}人）", roles.join("、"), cc.len())
+    };
+    let epoch = epoch(level, dept, row.due_at);
+    let mut new = 0;
+    for person in &to {
+        let greeting = format!("{}同志", person.name);
+        let (subject, body) = render::alert(
+            row,
+            &AlertContext {
+                level,
+                department_name: &department_name,
+                overdue_days,
+                base_url: &st.settings.server.base_url,
+                office: &st.settings.office.name,
+                tz: tl.tz(),
+                cc_note: cc_note.clone(),
+                greeting: &greeting,
+            },
+        )
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("alert template: {e}")))?;
+        let email = OutboxEmail {
+            dedup_key: format!(
+                "alert:{}:{}:{epoch}:{}",
+                row.id,
+                level.as_str(),
+                person.email
+            ),
+            kind: Kind::Alert,
+            message_id: Some(row.id),
+            department: Some(dept.clone()),
+            level: Some(level.as_str().into()),
+            to: person.email.clone(),
+            cc: cc.iter().map(|c| c.email.clone()).collect(),
+            subject,
+            body,
+            attachment: None,
+        };
+        let initial = if digest::has_held(conn, &person.email)? {
+            outbox::status::HELD
+        } else {
+            outbox::status::PENDING
+        };
+        if outbox::insert_unique(conn, &email, initial, now, true)?.is_some() {
+            new += 1;
+            touched.insert(person.email.clone());
+        }
+    }
+    if new > 0 {
+        tracing::debug!(
+            message.id = row.id,
+            level = level.as_str(),
+            alerts = new,
+            actor = SYSTEM_ACTOR,
+            "alerts decided"
+        );
+    }
+    Ok(new)
+}

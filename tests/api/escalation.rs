@@ -1,0 +1,455 @@
+//! The escalation ladder end to end: a real SMTP receiver on loopback, the clock moved by hand, sweeps and deliveries driven directly.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use actix_web::web;
+use chrono::Duration;
+use huiyin::auth::Role;
+use huiyin::clock::Clock;
+use huiyin::directory::{self, DepartmentCode, StaffInput};
+use huiyin::escalation::{self, outbox};
+use huiyin::startup::{AppState, Application};
+use serde_json::{json, Value};
+
+use crate::helpers::{database_urls, t, test_settings, TestApp};
+use crate::smtp::SmtpServer;
+
+const CLERK: &str = "clerk@zjj.example.gov.cn";
+const SUPERVISOR: &str = "supervisor@zjj.example.gov.cn";
+const LEADER: &str = "leader@example.gov.cn";
+const ADMIN: &str = "admin@example.gov.cn";
+const JYJ_CLERK: &str = "clerk@jyj.example.gov.cn";
+const JYJ_SUPERVISOR: &str = "supervisor@jyj.example.gov.cn";
+
+/// Per-backend apps, each with its own SMTP receiver and its database URL (for a second instance).
+async fn apps(now: &str, extra: &[(&str, &str)]) -> Vec<(TestApp, String, SmtpServer)> {
+    let mut out = Vec::new();
+    for (backend, make) in database_urls() {
+        let (db, url) = make();
+        let smtp = SmtpServer::start().await;
+        let app = TestApp::spawn(backend, db, settings(&url, &smtp, extra), t(now)).await;
+        add_staff(&app.state).await;
+        out.push((app, url, smtp));
+    }
+    out
+}
+
+fn settings(url: &str, smtp: &SmtpServer, extra: &[(&str, &str)]) -> huiyin::config::Settings {
+    let smtp_url = smtp.url();
+    let mut env = vec![
+        ("HUIYIN_SMTP_URL", smtp_url.as_str()),
+        ("HUIYIN_SMTP__TIMEOUT_SECS", "3"),
+    ];
+    env.extend_from_slice(extra);
+    test_settings(url, &env)
+}
+
+async fn add_staff(state: &web::Data<AppState>) {
+    let st = state.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut conn = st.db.get().unwrap();
+        let zjj = DepartmentCode::parse("zjj").unwrap();
+        let jyj = DepartmentCode::parse("jyj").unwrap();
+        let office = DepartmentCode::parse("gov-office").unwrap();
+        for (name, email, role, dept) in [
+            ("李承办", CLERK, Role::Clerk, Some(&zjj)),
+            ("王科长", SUPERVISOR, Role::Supervisor, Some(&zjj)),
+            ("赵承办", JYJ_CLERK, Role::Clerk, Some(&jyj)),
+            ("钱科长", JYJ_SUPERVISOR, Role::Supervisor, Some(&jyj)),
+            ("陈主任", LEADER, Role::Leader, Some(&office)),
+            ("管理员", ADMIN, Role::Admin, None),
+        ] {
+            directory::add_staff(
+                &mut conn,
+                StaffInput {
+                    name,
+                    email,
+                    role,
+                    department: dept,
+                    password_hash: None,
+                },
+                0,
+            )
+            .unwrap();
+        }
+    })
+    .await
+    .unwrap();
+}
+
+/// Moves the clock to `at`, sweeps and delivers.
+async fn tick(app: &TestApp, at: &str) {
+    app.clock.set(t(at));
+    escalation::run_once(&app.state).await.unwrap();
+}
+
+fn levels_to(smtp: &SmtpServer, rcpt: &str) -> Vec<String> {
+    smtp.to(rcpt).iter().map(|r| r.subject()).collect()
+}
+
+async fn alerts(app: &TestApp, query: &str) -> Value {
+    let (status, body) = app.get(&app.admin, &format!("/api/v1/alerts{query}")).await;
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+#[tokio::test]
+async fn the_ladder_fires_at_working_day_times_across_national_day() {
+    for (app, _, smtp) in apps("2024-09-25T12:00:00+08:00", &[]).await {
+        let before = smtp.received().len();
+        // Received Wednesday 25 September: day 5 is Tuesday 8 October (1–7 October are holidays,
+        // Sunday 29 September is a make-up working day).
+        let msg = app.create_message("zjj", "2024-09-25T10:00:00+08:00").await;
+        assert_eq!(msg["due_at"], "2024-10-08T23:59:59+08:00");
+        let id = msg["id"].as_i64().unwrap();
+
+        // Reminder: one working day before the due date across the holiday, at 09:00.
+        tick(&app, "2024-09-30T08:59:59+08:00").await;
+        assert_eq!(smtp.received().len(), before, "{}", app.backend);
+        tick(&app, "2024-09-30T09:00:00+08:00").await;
+        let to_clerk = smtp.to(CLERK);
+        assert_eq!(to_clerk.len(), 1, "{}", app.backend);
+        assert_eq!(to_clerk[0].rcpt, vec![CLERK.to_string()]);
+        let subject = to_clerk[0].subject();
+        assert_eq!(
+            subject,
+            "【到期提醒】市住房和城乡建设局：小区加装电梯审批进度咨询（办理时限 2024-10-08 23:59）"
+        );
+        let text = to_clerk[0].text();
+        assert!(text.starts_with("李承办同志："), "{text}");
+        assert!(text.contains("留言人：张*，138****5678"), "{text}");
+        assert!(text.contains(&format!("/messages/{id}")), "{text}");
+        // The citizen's contact is masked.
+        assert!(
+            !text.contains("13812345678") && !text.contains("张三"),
+            "{text}"
+        );
+
+        // Nothing during the holiday.
+        tick(&app, "2024-10-05T09:00:00+08:00").await;
+        tick(&app, "2024-10-08T23:59:59+08:00").await;
+        assert_eq!(smtp.received().len(), before + 1);
+
+        // Overdue: as soon as the deadline has passed, to the supervisor copying the clerk.
+        tick(&app, "2024-10-09T00:00:00+08:00").await;
+        let to_supervisor = smtp.to(SUPERVISOR);
+        assert_eq!(to_supervisor.len(), 1, "{}", app.backend);
+        assert_eq!(
+            to_supervisor[0].rcpt.iter().collect::<BTreeSet<_>>(),
+            [CLERK.to_string(), SUPERVISOR.to_string()].iter().collect()
+        );
+        assert!(to_supervisor[0].subject().starts_with("【逾期督办】"));
+
+        // Severe: overdue by 3 working days (9, 10, 11 October), at 09:00, to the leader.
+        tick(&app, "2024-10-11T08:59:59+08:00").await;
+        assert!(smtp.to(LEADER).is_empty());
+        tick(&app, "2024-10-11T09:00:00+08:00").await;
+        let to_leader = levels_to(&smtp, LEADER);
+        assert_eq!(to_leader.len(), 1, "{}", app.backend);
+        assert!(to_leader[0].contains("严重逾期督办"), "{to_leader:?}");
+        assert!(smtp.to(LEADER)[0].text().contains("已逾期：3 个工作日"));
+
+        // Critical: unanswered for three calendar months, to leader and admin.
+        tick(&app, "2024-12-25T10:00:00+08:00").await;
+        assert!(smtp.to(ADMIN).is_empty());
+        tick(&app, "2024-12-25T10:00:01+08:00").await;
+        assert_eq!(smtp.to(ADMIN).len(), 1, "{}", app.backend);
+        assert_eq!(smtp.to(LEADER).len(), 2);
+        let (_, shown) = app.get(&app.admin, &format!("/api/v1/messages/{id}")).await;
+        assert_eq!(shown["critical"], true);
+
+        // Each sent alert is in the message's history, and the outbox shows them sent.
+        let sent_events = shown["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["kind"] == "alert_sent")
+            .count();
+        assert_eq!(sent_events, 5);
+        let page = alerts(&app, "?status=sent").await;
+        assert_eq!(page["total"], 5);
+        assert_eq!(alerts(&app, "?status=pending").await["total"], 0);
+        // Sweeping again sends nothing more.
+        tick(&app, "2025-03-01T10:00:00+08:00").await;
+        assert_eq!(smtp.received().len(), before + 5);
+    }
+}
+
+#[tokio::test]
+async fn a_reply_stops_the_ladder_and_cancels_undelivered_alerts() {
+    for (app, _, smtp) in apps("2024-09-25T12:00:00+08:00", &[]).await {
+        let before = smtp.received().len();
+        let msg = app.create_message("zjj", "2024-09-25T10:00:00+08:00").await;
+        let id = msg["id"].as_i64().unwrap();
+        // The reminder is decided but not yet delivered when the clerk replies.
+        app.clock.set(t("2024-09-30T09:00:00+08:00"));
+        let report = escalation::sweep_once(&app.state).await.unwrap();
+        assert_eq!(report.alerts, 1, "{}", app.backend);
+        let clerk = app.token(Role::Clerk, Some("zjj")).await;
+        let (status, _) = app
+            .post(
+                &clerk,
+                &format!("/api/v1/messages/{id}/reply"),
+                &json!({"body": "您好，审批已于本周完成。"}),
+            )
+            .await;
+        assert_eq!(status, 200);
+        escalation::deliver_once(&app.state).await.unwrap();
+        for at in ["2024-10-09T00:00:00+08:00", "2024-10-11T09:00:00+08:00"] {
+            tick(&app, at).await;
+        }
+        assert_eq!(smtp.received().len(), before, "{}", app.backend);
+        let page = alerts(&app, &format!("?message_id={id}")).await;
+        assert_eq!(page["total"], 1);
+        assert_eq!(page["items"][0]["status"], "cancelled");
+    }
+}
+
+#[tokio::test]
+async fn an_extension_moves_the_ladder_and_a_transfer_restarts_it_for_the_new_department() {
+    for (app, _, smtp) in apps("2024-09-25T12:00:00+08:00", &[]).await {
+        let msg = app.create_message("zjj", "2024-09-25T10:00:00+08:00").await;
+        let id = msg["id"].as_i64().unwrap();
+        tick(&app, "2024-09-30T09:00:00+08:00").await;
+        assert_eq!(smtp.to(CLERK).len(), 1);
+        // Two more working days: due Thursday 10 October; the reminder comes again on the 9th.
+        let supervisor = app.token(Role::Supervisor, Some("zjj")).await;
+        let (status, body) = app
+            .post(
+                &supervisor,
+                &format!("/api/v1/messages/{id}/extend"),
+                &json!({"working_days": 2, "reason": "需现场核查"}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        tick(&app, "2024-10-09T00:00:00+08:00").await;
+        assert!(smtp.to(SUPERVISOR).is_empty(), "no longer overdue");
+        tick(&app, "2024-10-09T09:00:00+08:00").await;
+        assert_eq!(smtp.to(CLERK).len(), 2, "{}", app.backend);
+        // Transferred when overdue: the education bureau's supervisor is told, on the original deadline.
+        tick(&app, "2024-10-11T10:00:00+08:00").await;
+        assert_eq!(smtp.to(SUPERVISOR).len(), 1);
+        let (status, body) = app
+            .post(
+                &app.admin,
+                &format!("/api/v1/messages/{id}/transfer"),
+                &json!({"department": "jyj", "reason": "属教育局职责"}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        tick(&app, "2024-10-11T10:01:00+08:00").await;
+        assert_eq!(smtp.to(JYJ_SUPERVISOR).len(), 1, "{}", app.backend);
+        assert_eq!(
+            smtp.to(SUPERVISOR).len(),
+            1,
+            "the old department hears no more"
+        );
+        // Pausing stops it; nothing goes out while paused.
+        let jyj_clerk = app.token(Role::Clerk, Some("jyj")).await;
+        let (status, _) = app
+            .post(
+                &jyj_clerk,
+                &format!("/api/v1/messages/{id}/pause"),
+                &json!({"reason": "请群众补充小区名称"}),
+            )
+            .await;
+        assert_eq!(status, 200);
+        let sent = smtp.received().len();
+        tick(&app, "2024-10-16T09:00:00+08:00").await;
+        assert_eq!(smtp.received().len(), sent, "{}", app.backend);
+    }
+}
+
+#[tokio::test]
+async fn a_restart_between_decision_and_delivery_delivers_exactly_once() {
+    for (app, url, smtp) in apps("2024-09-25T12:00:00+08:00", &[]).await {
+        app.create_message("zjj", "2024-09-25T10:00:00+08:00").await;
+        app.clock.set(t("2024-10-09T00:00:00+08:00"));
+        let decided = escalation::sweep_once(&app.state).await.unwrap();
+        // Overdue (supervisor) only: the reminder's time passed with the deadline.
+        assert_eq!(decided.alerts, 1, "{}", app.backend);
+        // The instance stops before delivering; a new one starts on the same database.
+        let second = Application::build(settings(&url, &smtp, &[]), app.clock.clone())
+            .await
+            .unwrap();
+        let state = second.state();
+        assert_eq!(escalation::sweep_once(&state).await.unwrap().alerts, 0);
+        let delivered = escalation::deliver_once(&state).await.unwrap();
+        assert_eq!(delivered.sent, 1);
+        escalation::run_once(&app.state).await.unwrap();
+        escalation::run_once(&state).await.unwrap();
+        assert_eq!(smtp.to(SUPERVISOR).len(), 1, "{}", app.backend);
+    }
+}
+
+#[tokio::test]
+async fn an_abandoned_claim_is_delivered_once_after_its_lease_and_a_lost_reply_keeps_the_message_id(
+) {
+    for (app, _, smtp) in apps("2024-09-25T12:00:00+08:00", &[]).await {
+        let before = smtp.received().len();
+        app.create_message("zjj", "2024-09-25T10:00:00+08:00").await;
+        app.clock.set(t("2024-09-30T09:00:00+08:00"));
+        escalation::sweep_once(&app.state).await.unwrap();
+        // An instance claims the reminder and dies before sending it.
+        let now = app.clock.now().timestamp();
+        let st = app.state.clone();
+        let claimed = st
+            .db
+            .write(move |conn| outbox::claim(conn, now, 10, 300))
+            .await
+            .unwrap();
+        assert_eq!(claimed.len(), 1);
+        assert_eq!(escalation::deliver_once(&app.state).await.unwrap().sent, 0);
+        app.clock.advance(Duration::seconds(301));
+        // The receiver takes the data but the connection drops before its answer.
+        smtp.drop_after_data(true);
+        let round = escalation::deliver_once(&app.state).await.unwrap();
+        assert_eq!((round.sent, round.failed), (0, 1), "{}", app.backend);
+        let failed = alerts(&app, "?status=failed").await;
+        assert_eq!(failed["items"][0]["attempts"], 2);
+        assert!(failed["items"][0]["last_error"].as_str().is_some());
+        smtp.drop_after_data(false);
+        app.clock.advance(Duration::seconds(120));
+        assert_eq!(escalation::deliver_once(&app.state).await.unwrap().sent, 1);
+        // At least once: the copy sent again carries the same Message-ID.
+        let copies: Vec<_> = smtp.received()[before..].to_vec();
+        assert_eq!(copies.len(), 2);
+        assert_eq!(
+            copies[0].header("Message-ID"),
+            copies[1].header("Message-ID")
+        );
+        assert!(copies[0].header("Message-ID").is_some());
+    }
+}
+
+#[tokio::test]
+async fn an_smtp_outage_is_retried_with_backoff_and_every_alert_arrives_once() {
+    for (app, _, mut smtp) in apps("2024-09-25T12:00:00+08:00", &[]).await {
+        let before = smtp.received().len();
+        for dept in ["zjj", "zjj", "jyj"] {
+            app.create_message(dept, "2024-09-25T10:00:00+08:00").await;
+        }
+        smtp.stop().await;
+        tick(&app, "2024-10-09T00:00:00+08:00").await;
+        let failed = alerts(&app, "?status=failed").await;
+        assert_eq!(failed["total"], 3, "{}", app.backend);
+        let (_, health) = app.get(&app.admin, "/healthz").await;
+        assert_eq!(health["outbox"]["failed"], 3, "{health}");
+        assert!(health["outbox"]["oldest_pending_at"].is_i64());
+        // Still down at the first retry.
+        tick(&app, "2024-10-09T00:01:00+08:00").await;
+        assert_eq!(
+            alerts(&app, "?status=failed").await["items"][0]["attempts"],
+            2
+        );
+        smtp.restart().await;
+        // Backoff: the next try is 2 minutes after the second attempt.
+        tick(&app, "2024-10-09T00:02:00+08:00").await;
+        assert_eq!(smtp.received().len(), before);
+        tick(&app, "2024-10-09T00:03:00+08:00").await;
+        let got: Vec<_> = smtp.received()[before..].to_vec();
+        assert_eq!(got.len(), 3, "{}", app.backend);
+        let ids: BTreeSet<_> = got.iter().map(|r| r.header("Message-ID")).collect();
+        assert_eq!(ids.len(), 3);
+        tick(&app, "2024-10-10T00:00:00+08:00").await;
+        assert_eq!(smtp.received().len(), before + 3);
+        let (_, health) = app.get(&app.admin, "/healthz").await;
+        assert_eq!(health["outbox"]["failed"], 0);
+        assert_eq!(health["outbox"]["pending"], 0);
+    }
+}
+
+#[tokio::test]
+async fn two_instances_on_postgresql_send_each_alert_once() {
+    let extra = [
+        ("HUIYIN_ESCALATION__BATCH_SIZE", "3"),
+        ("HUIYIN_ESCALATION__DELIVERY_BATCH", "2"),
+        ("HUIYIN_ESCALATION__DIGEST_THRESHOLD", "1000"),
+    ];
+    for (app, url, smtp) in apps("2024-09-25T12:00:00+08:00", &extra).await {
+        if app.backend != "postgres" {
+            // SQLite is single-instance by design.
+            continue;
+        }
+        for i in 0..20 {
+            let dept = if i % 2 == 0 { "zjj" } else { "jyj" };
+            app.create_message(dept, "2024-09-25T10:00:00+08:00").await;
+        }
+        let second = Application::build(settings(&url, &smtp, &extra), app.clock.clone())
+            .await
+            .unwrap();
+        let other = second.state();
+        app.clock.set(t("2024-10-11T09:00:00+08:00"));
+        let (a, b) = tokio::join!(
+            escalation::run_once(&app.state),
+            escalation::run_once(&other)
+        );
+        let (a, b) = (a.unwrap(), b.unwrap());
+        // 20 overdue alerts + 20 severe alerts to the leader.
+        assert_eq!(a.0.alerts + b.0.alerts, 40);
+        assert_eq!(a.1.sent + b.1.sent, 40);
+        let mut by_id: BTreeMap<Option<String>, usize> = BTreeMap::new();
+        for r in smtp.received() {
+            *by_id.entry(r.header("Message-ID")).or_default() += 1;
+        }
+        assert_eq!(by_id.len(), 40);
+        assert!(by_id.values().all(|n| *n == 1), "{by_id:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_digest_replaces_a_storm_of_alerts() {
+    let extra = [("HUIYIN_ESCALATION__DIGEST_THRESHOLD", "3")];
+    for (app, _, smtp) in apps("2024-09-25T12:00:00+08:00", &extra).await {
+        let before = smtp.received().len();
+        for _ in 0..5 {
+            app.create_message("zjj", "2024-09-25T10:00:00+08:00").await;
+        }
+        // Five become overdue at once at midnight: held, not sent.
+        tick(&app, "2024-10-09T00:00:00+08:00").await;
+        assert!(smtp.to(SUPERVISOR).is_empty(), "{}", app.backend);
+        assert_eq!(alerts(&app, "?status=held").await["total"], 5);
+        // The digest goes out at the digest hour on the working day.
+        tick(&app, "2024-10-09T08:59:00+08:00").await;
+        assert!(smtp.to(SUPERVISOR).is_empty());
+        tick(&app, "2024-10-09T09:00:00+08:00").await;
+        let digests = smtp.to(SUPERVISOR);
+        assert_eq!(digests.len(), 1, "{}", app.backend);
+        assert_eq!(
+            digests[0].subject(),
+            "【督办日报】2024-10-09 逾期 5 件、即将到期 0 件"
+        );
+        let text = digests[0].text();
+        assert_eq!(text.matches("/messages/").count(), 5, "{text}");
+        assert_eq!(alerts(&app, "?status=digested").await["total"], 5);
+        // Later the same day: nothing new for the supervisor.
+        tick(&app, "2024-10-09T15:00:00+08:00").await;
+        assert_eq!(smtp.to(SUPERVISOR).len(), 1);
+        assert_eq!(
+            smtp.received().len(),
+            before + 1,
+            "the clerks were only copied"
+        );
+    }
+}
+
+#[tokio::test]
+async fn alerts_are_listed_to_supervisors_of_their_department_only() {
+    for (app, _, _smtp) in apps("2024-09-25T12:00:00+08:00", &[]).await {
+        app.create_message("zjj", "2024-09-25T10:00:00+08:00").await;
+        app.create_message("jyj", "2024-09-25T10:00:00+08:00").await;
+        tick(&app, "2024-10-09T00:00:00+08:00").await;
+        let supervisor = app.token(Role::Supervisor, Some("zjj")).await;
+        let (status, page) = app.get(&supervisor, "/api/v1/alerts").await;
+        assert_eq!(status, 200);
+        assert_eq!(page["total"], 1, "{page}");
+        assert_eq!(page["items"][0]["department"], "zjj");
+        assert_eq!(page["items"][0]["level"], "overdue");
+        assert_eq!(page["items"][0]["status"], "sent");
+        let clerk = app.token(Role::Clerk, Some("zjj")).await;
+        assert_eq!(app.get(&clerk, "/api/v1/alerts").await.0, 403);
+        let (status, body) = app.get(&app.admin, "/api/v1/alerts?status=lost").await;
+        assert_eq!(status, 422);
+        assert_eq!(body["error"]["field"], "status");
+    }
+}
