@@ -20,6 +20,8 @@ pub struct AppState {
     pub workflow: Workflow,
     pub settings: Arc<Settings>,
     pub clock: Arc<dyn Clock>,
+    /// Web pages: the session key and the login throttle.
+    pub web: crate::web::WebState,
 }
 
 impl AppState {
@@ -42,7 +44,9 @@ impl AppState {
         if applied > 0 {
             tracing::info!(migrations.applied = applied, "database migrated");
         }
+        let web = crate::web::WebState::from_settings(&settings.web);
         Ok(AppState {
+            web,
             db,
             workflow: Workflow {
                 timeline,
@@ -91,6 +95,7 @@ impl Application {
                 .app_data(data.clone())
                 .app_data(web::PayloadConfig::new(max_import))
                 .configure(|cfg| crate::api::configure(cfg, max_body))
+                .configure(crate::web::configure)
         })
         .workers(workers)
         .listen(listener)?

@@ -39,6 +39,11 @@ pub enum Event {
         reason: String,
         due_at: i64,
     },
+    /// A clerk asks the supervisor for more working days (granting is [`Event::Extended`]).
+    ExtensionRequested {
+        working_days: u32,
+        reason: String,
+    },
     Replied {
         replied_at: i64,
         on_time: bool,
@@ -65,6 +70,7 @@ impl Event {
             Event::Paused { .. } => "paused",
             Event::Resumed { .. } => "resumed",
             Event::Extended { .. } => "extended",
+            Event::ExtensionRequested { .. } => "extension_requested",
             Event::Replied { .. } => "replied",
             Event::MarkedInvalid { .. } => "marked_invalid",
             Event::Reopened { .. } => "reopened",
@@ -80,6 +86,7 @@ impl Event {
             Event::Paused { .. } => "暂停计时（待群众补充材料）",
             Event::Resumed { .. } => "恢复计时",
             Event::Extended { .. } => "延期",
+            Event::ExtensionRequested { .. } => "申请延期",
             Event::Replied { .. } => "答复",
             Event::MarkedInvalid { .. } => "标记为无效留言",
             Event::Reopened { .. } => "重新办理",
@@ -206,7 +213,7 @@ pub fn replay(events: &[Event]) -> ReplayedState {
                 s.replied_at = None;
                 s.on_time = None;
             }
-            Event::AlertSent { .. } => {}
+            Event::ExtensionRequested { .. } | Event::AlertSent { .. } => {}
         }
     }
     s

@@ -2,6 +2,7 @@
 
 pub mod events;
 pub mod model;
+pub mod reply_check;
 pub mod workflow;
 
 use std::fmt;
@@ -18,6 +19,7 @@ use crate::sla::{Category, Channel, SlaPolicy};
 
 pub use events::Event;
 pub use model::{MessageFilter, MessageRow};
+pub use reply_check::{reply_warnings, ReplyWarning};
 pub use workflow::{CreateOutcome, Workflow};
 
 /// Longest subject, in characters.

@@ -415,6 +415,33 @@ impl Workflow {
         })
     }
 
+    /// Records a request for more working days, for a supervisor to grant; the deadline is unchanged.
+    pub fn request_extension(
+        &self,
+        conn: &mut DbConnection,
+        who: &Principal,
+        id: i64,
+        days: WorkingDays,
+        reason: String,
+        now: DateTime<Utc>,
+    ) -> Result<MessageRow, AppError> {
+        conn.transaction(|conn| {
+            let row = self.load_for(conn, who, id)?;
+            if !row.status().is_pending() {
+                return Err(conflict(&row, "request an extension"));
+            }
+            let event = Event::ExtensionRequested {
+                working_days: days.get(),
+                reason,
+            };
+            events::append(
+                conn,
+                &[NewEventRow::new(row.id, &who.actor, now.timestamp(), &event)],
+            )?;
+            Ok(row)
+        })
+    }
+
     /// Marks spam, duplicates and out-of-scope messages: kept, but out of the statistics.
     pub fn mark_invalid(
         &self,
