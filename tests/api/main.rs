@@ -7,3 +7,4 @@ mod health;
 mod messages;
 mod migrations;
 mod validation;
+mod web;
