@@ -83,12 +83,18 @@ mod tests {
     use super::*;
 
     fn codes(body: &str) -> Vec<&'static str> {
-        reply_warnings(body).iter().map(ReplyWarning::code).collect()
+        reply_warnings(body)
+            .iter()
+            .map(ReplyWarning::code)
+            .collect()
     }
 
     #[test]
     fn a_complete_reply_has_no_warnings() {
-        assert!(codes("您好！您反映的加装电梯审批事项已受理，预计下周完成审核，请留意短信通知。").is_empty());
+        assert!(
+            codes("您好！您反映的加装电梯审批事项已受理，预计下周完成审核，请留意短信通知。")
+                .is_empty()
+        );
     }
 
     #[test]
@@ -105,7 +111,8 @@ mod tests {
     #[test]
     fn id_card_and_mobile_numbers_are_flagged() {
         // A syntactically valid test number (check digit computed), not a real person's.
-        let body = "您好，经核实，身份证号11010519491231002X的申请人材料齐全，请致电13812345678联系。";
+        let body =
+            "您好，经核实，身份证号11010519491231002X的申请人材料齐全，请致电13812345678联系。";
         assert_eq!(codes(body), vec!["id_card_number", "mobile_number"]);
     }
 }

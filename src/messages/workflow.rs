@@ -436,7 +436,12 @@ impl Workflow {
             };
             events::append(
                 conn,
-                &[NewEventRow::new(row.id, &who.actor, now.timestamp(), &event)],
+                &[NewEventRow::new(
+                    row.id,
+                    &who.actor,
+                    now.timestamp(),
+                    &event,
+                )],
             )?;
             Ok(row)
         })

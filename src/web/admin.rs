@@ -22,12 +22,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin/tokens", web::post().to(create_token))
         .route("/admin/tokens/{id}/revoke", web::post().to(revoke_token))
         .route("/admin/policy", web::get().to(policy))
-        .route("/admin/calendar", web::get().to(super::calendar_page::calendar));
+        .route(
+            "/admin/calendar",
+            web::get().to(super::calendar_page::calendar),
+        );
 }
 
 /// Admin pages are for admins only.
 pub fn require_admin(user: &CurrentUser) -> Result<(), WebError> {
-    Ok(user.principal.require_role(&[Role::Admin], "administration")?)
+    Ok(user
+        .principal
+        .require_role(&[Role::Admin], "administration")?)
 }
 
 #[derive(Template)]
@@ -37,7 +42,10 @@ struct IndexPage {
 }
 
 /// The admin hub.
-pub async fn index(state: web::Data<AppState>, user: CurrentUser) -> Result<HttpResponse, WebError> {
+pub async fn index(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+) -> Result<HttpResponse, WebError> {
     require_admin(&user)?;
     render(&IndexPage {
         layout: Layout::for_user(&state, &user, "系统管理", "admin").await?,
@@ -108,7 +116,10 @@ async fn departments_page(
 }
 
 /// The departments and the form to add one.
-pub async fn departments(state: web::Data<AppState>, user: CurrentUser) -> Result<HttpResponse, WebError> {
+pub async fn departments(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+) -> Result<HttpResponse, WebError> {
     require_admin(&user)?;
     render(&departments_page(&state, &user, None).await?)
 }
@@ -147,7 +158,10 @@ pub async fn add_department(
     match result {
         Ok(()) => Ok(redirect("/admin/departments")),
         Err(e) => match refusal_zh(&e) {
-            Some(text) => render_status(e.status_code(), &departments_page(&state, &user, Some(text)).await?),
+            Some(text) => render_status(
+                e.status_code(),
+                &departments_page(&state, &user, Some(text)).await?,
+            ),
             None => Err(e.into()),
         },
     }
@@ -186,7 +200,9 @@ fn role_choices(include_intake: bool) -> Vec<Choice> {
         .collect()
 }
 
-async fn department_choices(state: &AppState) -> Result<(Vec<Choice>, Vec<directory::Department>), WebError> {
+async fn department_choices(
+    state: &AppState,
+) -> Result<(Vec<Choice>, Vec<directory::Department>), WebError> {
     let list = state.db.run(directory::list_departments).await?;
     let choices = list
         .iter()
@@ -199,7 +215,11 @@ async fn department_choices(state: &AppState) -> Result<(Vec<Choice>, Vec<direct
     Ok((choices, list))
 }
 
-async fn users_page(state: &AppState, user: &CurrentUser, error: Option<String>) -> Result<UsersPage, WebError> {
+async fn users_page(
+    state: &AppState,
+    user: &CurrentUser,
+    error: Option<String>,
+) -> Result<UsersPage, WebError> {
     let staff = state.db.run(directory::list_staff).await?;
     let (departments, list) = department_choices(state).await?;
     let names = super::view::Names::new(&list, &[]);
@@ -211,7 +231,11 @@ async fn users_page(state: &AppState, user: &CurrentUser, error: Option<String>)
                 name: s.name.clone(),
                 email: s.email.clone(),
                 role: s.role().label_zh(),
-                department: s.department_code.as_deref().map(|d| names.department(d)).unwrap_or_default(),
+                department: s
+                    .department_code
+                    .as_deref()
+                    .map(|d| names.department(d))
+                    .unwrap_or_default(),
                 active: s.active,
                 can_login: s.password_hash.is_some(),
             })
@@ -223,7 +247,10 @@ async fn users_page(state: &AppState, user: &CurrentUser, error: Option<String>)
 }
 
 /// Staff and the form to add a member.
-pub async fn users(state: web::Data<AppState>, user: CurrentUser) -> Result<HttpResponse, WebError> {
+pub async fn users(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+) -> Result<HttpResponse, WebError> {
     require_admin(&user)?;
     render(&users_page(&state, &user, None).await?)
 }
@@ -238,12 +265,18 @@ pub struct UserForm {
 }
 
 /// Adds a member of staff with an initial password (they change it after logging in).
-pub async fn add_user(state: web::Data<AppState>, posted: Posted<UserForm>) -> Result<HttpResponse, WebError> {
+pub async fn add_user(
+    state: web::Data<AppState>,
+    posted: Posted<UserForm>,
+) -> Result<HttpResponse, WebError> {
     let Posted { user, form } = posted;
     require_admin(&user)?;
     let now = state.clock.now().timestamp();
     let result = async {
-        let role: Role = form.role.parse().map_err(|e: String| AppError::invalid("role", e))?;
+        let role: Role = form
+            .role
+            .parse()
+            .map_err(|e: String| AppError::invalid("role", e))?;
         let department = form
             .department
             .as_deref()
@@ -280,7 +313,10 @@ pub async fn add_user(state: web::Data<AppState>, posted: Posted<UserForm>) -> R
     match result {
         Ok(_) => Ok(redirect("/admin/users")),
         Err(e) => match refusal_zh(&e) {
-            Some(text) => render_status(e.status_code(), &users_page(&state, &user, Some(text)).await?),
+            Some(text) => render_status(
+                e.status_code(),
+                &users_page(&state, &user, Some(text)).await?,
+            ),
             None => Err(e.into()),
         },
     }
@@ -327,7 +363,11 @@ async fn tokens_page(
                 id: t.id,
                 name: t.name.clone(),
                 role: t.role.parse::<Role>().map_or("?", |r| r.label_zh()),
-                department: t.department_code.as_deref().map(|d| names.department(d)).unwrap_or_default(),
+                department: t
+                    .department_code
+                    .as_deref()
+                    .map(|d| names.department(d))
+                    .unwrap_or_default(),
                 created: super::view::local_time(tl, t.created_at),
                 revoked: t.revoked_at.map(|r| super::view::local_time(tl, r)),
             })
@@ -340,7 +380,10 @@ async fn tokens_page(
 }
 
 /// API tokens and the form to create one.
-pub async fn tokens(state: web::Data<AppState>, user: CurrentUser) -> Result<HttpResponse, WebError> {
+pub async fn tokens(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+) -> Result<HttpResponse, WebError> {
     require_admin(&user)?;
     render(&tokens_page(&state, &user, None, None).await?)
 }
@@ -353,12 +396,18 @@ pub struct TokenForm {
 }
 
 /// Creates a token and shows it once (the answer is not cached; only its hash is stored).
-pub async fn create_token(state: web::Data<AppState>, posted: Posted<TokenForm>) -> Result<HttpResponse, WebError> {
+pub async fn create_token(
+    state: web::Data<AppState>,
+    posted: Posted<TokenForm>,
+) -> Result<HttpResponse, WebError> {
     let Posted { user, form } = posted;
     require_admin(&user)?;
     let now = state.clock.now().timestamp();
     let result = async {
-        let role: Role = form.role.parse().map_err(|e: String| AppError::invalid("role", e))?;
+        let role: Role = form
+            .role
+            .parse()
+            .map_err(|e: String| AppError::invalid("role", e))?;
         let department = form
             .department
             .as_deref()
@@ -376,11 +425,20 @@ pub async fn create_token(state: web::Data<AppState>, posted: Posted<TokenForm>)
     match result {
         Ok((_, plain)) => {
             tracing::info!(token.name = %form.name.trim(), "API token created on the web");
-            let page = tokens_page(&state, &user, Some((form.name.trim().to_string(), plain)), None).await?;
+            let page = tokens_page(
+                &state,
+                &user,
+                Some((form.name.trim().to_string(), plain)),
+                None,
+            )
+            .await?;
             render(&page)
         }
         Err(e) => match refusal_zh(&e) {
-            Some(text) => render_status(e.status_code(), &tokens_page(&state, &user, None, Some(text)).await?),
+            Some(text) => render_status(
+                e.status_code(),
+                &tokens_page(&state, &user, None, Some(text)).await?,
+            ),
             None => Err(e.into()),
         },
     }
@@ -398,7 +456,10 @@ pub async fn revoke_token(
     require_admin(&posted.user)?;
     let id = id.into_inner();
     let now = state.clock.now().timestamp();
-    state.db.write(move |conn| directory::revoke_token(conn, id, now)).await?;
+    state
+        .db
+        .write(move |conn| directory::revoke_token(conn, id, now))
+        .await?;
     tracing::info!(token.id = id, "API token revoked on the web");
     Ok(redirect("/admin/tokens"))
 }
@@ -422,7 +483,10 @@ struct PolicyPage {
 }
 
 /// The SLA policy in force (read-only: it is configured in `config/sla.toml`).
-pub async fn policy(state: web::Data<AppState>, user: CurrentUser) -> Result<HttpResponse, WebError> {
+pub async fn policy(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+) -> Result<HttpResponse, WebError> {
     require_admin(&user)?;
     let rules = state
         .workflow

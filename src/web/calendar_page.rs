@@ -59,7 +59,12 @@ pub async fn calendar(
     let tl = &state.workflow.timeline;
     let cal = tl.calendar();
     let (first, last) = (cal.first_date().year(), cal.last_date().year());
-    let year = match query.year.as_deref().map(str::trim).filter(|y| !y.is_empty()) {
+    let year = match query
+        .year
+        .as_deref()
+        .map(str::trim)
+        .filter(|y| !y.is_empty())
+    {
         Some(y) => y
             .parse::<i32>()
             .ok()
@@ -92,7 +97,10 @@ pub async fn calendar(
                 DayKind::MakeupWorkday => ("makeup", "班"),
             };
             if let Some(n) = &name {
-                holidays.push((d.format("%-m月%-d日").to_string(), format!("{n}（{}）", kind.label_zh())));
+                holidays.push((
+                    d.format("%-m月%-d日").to_string(),
+                    format!("{n}（{}）", kind.label_zh()),
+                ));
             }
             week.push(Some(DayCell {
                 day: d.day(),

@@ -74,7 +74,11 @@ pub async fn dashboard(
         &[Role::Supervisor, Role::Leader, Role::Admin],
         "the dashboard",
     )?;
-    let asked = query.dept.as_deref().map(str::trim).filter(|d| !d.is_empty());
+    let asked = query
+        .dept
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty());
     let code = match (who.scope(), asked) {
         (Some(own), Some(asked)) if asked != own.as_str() => {
             return Err(AppError::Forbidden("another department's dashboard".into()).into())
@@ -123,20 +127,41 @@ pub async fn dashboard(
                 .collect(),
                 None => Vec::new(),
             };
-            let staff = directory::staff_of_department(conn, &code, &[Role::Clerk, Role::Supervisor])?;
+            let staff =
+                directory::staff_of_department(conn, &code, &[Role::Clerk, Role::Supervisor])?;
             let replies = figures::replies_by_actor(conn, &code, &month)?;
             let handled = figures::pending_handled_by_actor(conn, &code)?;
             let alerts = figures::alerts_sent(conn, &code, &month)?;
             let all_staff = directory::list_staff(conn)?;
             let departments = directory::list_departments(conn)?;
             Ok((
-                department, figures, queue, overdue, due_soon, staff, replies, handled, alerts,
-                all_staff, departments,
+                department,
+                figures,
+                queue,
+                overdue,
+                due_soon,
+                staff,
+                replies,
+                handled,
+                alerts,
+                all_staff,
+                departments,
             ))
         })
         .await?;
-    let (department, figures, queue, overdue, due_soon, staff, replies, handled, alerts, all_staff, departments) =
-        data;
+    let (
+        department,
+        figures,
+        queue,
+        overdue,
+        due_soon,
+        staff,
+        replies,
+        handled,
+        alerts,
+        all_staff,
+        departments,
+    ) = data;
     let tl = &state.workflow.timeline;
     let names = Names::new(&departments, &all_staff);
     // Replies and actions are stored under the actor: `staff:ID` (or `demo:EMAIL` for demo data).

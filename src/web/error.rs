@@ -85,7 +85,8 @@ impl ResponseError for WebError {
     fn error_response(&self) -> HttpResponse {
         match self {
             WebError::LoginRequired { next } => {
-                let q = serde_urlencoded::to_string([("next", safe_next(next))]).unwrap_or_default();
+                let q =
+                    serde_urlencoded::to_string([("next", safe_next(next))]).unwrap_or_default();
                 return HttpResponse::SeeOther()
                     .insert_header((header::LOCATION, format!("/login?{q}")))
                     .finish();

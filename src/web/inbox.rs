@@ -96,7 +96,10 @@ impl InboxQuery {
             }
         }
         pairs.push(("page", page.to_string()));
-        format!("/?{}", serde_urlencoded::to_string(pairs).unwrap_or_default())
+        format!(
+            "/?{}",
+            serde_urlencoded::to_string(pairs).unwrap_or_default()
+        )
     }
 }
 
@@ -164,8 +167,7 @@ pub async fn inbox(
         .db
         .run(move |conn| {
             let (rows, total) = model::list_pending(conn, &filter, page, PER_PAGE)?;
-            let counts =
-                figures::queue_counts(conn, dept.as_deref(), &st.workflow.timeline, now)?;
+            let counts = figures::queue_counts(conn, dept.as_deref(), &st.workflow.timeline, now)?;
             Ok((
                 rows,
                 total,

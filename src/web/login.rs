@@ -196,9 +196,8 @@ pub async fn login(
 }
 
 /// A real argon2 hash, verified against when the email is unknown.
-static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    auth::hash_password(&session::random_token()).unwrap_or_default()
-});
+static DUMMY_HASH: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| auth::hash_password(&session::random_token()).unwrap_or_default());
 
 #[derive(Debug, Deserialize)]
 pub struct Empty {}

@@ -88,7 +88,12 @@ fn action_error_zh(e: &AppError) -> Option<String> {
 }
 
 type Step = Box<
-    dyn FnOnce(&Workflow, &Principal, &mut DbConnection, DateTime<Utc>) -> Result<MessageRow, AppError>
+    dyn FnOnce(
+            &Workflow,
+            &Principal,
+            &mut DbConnection,
+            DateTime<Utc>,
+        ) -> Result<MessageRow, AppError>
         + Send,
 >;
 
@@ -233,9 +238,7 @@ fn parse_days(form: &DaysForm) -> Result<(WorkingDays, String), AppError> {
         .trim()
         .parse::<i64>()
         .map_err(|_| AppError::invalid("working_days", "not a whole number"))
-        .and_then(|n| {
-            WorkingDays::try_from(n).map_err(|e| AppError::invalid("working_days", e))
-        })?;
+        .and_then(|n| WorkingDays::try_from(n).map_err(|e| AppError::invalid("working_days", e)))?;
     Ok((days, msgs::parse_reason(&form.reason)?))
 }
 
@@ -248,9 +251,7 @@ pub async fn request_extension(
     let Posted { user, form } = posted;
     let id = id.into_inner();
     let step = parse_days(&form).map(|(days, reason)| -> Step {
-        Box::new(move |wf, who, conn, now| {
-            wf.request_extension(conn, who, id, days, reason, now)
-        })
+        Box::new(move |wf, who, conn, now| wf.request_extension(conn, who, id, days, reason, now))
     });
     act(state, user, id, step, page_of(id, "extension_requested")).await
 }

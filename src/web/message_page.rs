@@ -194,7 +194,11 @@ pub async fn build(
                 ..
             } => format!(
                 "{}，用时{working_days_taken}个工作日",
-                if *on_time { "按期答复" } else { "逾期答复" }
+                if *on_time {
+                    "按期答复"
+                } else {
+                    "逾期答复"
+                }
             ),
             Event::MarkedInvalid { reason } | Event::Reopened { reason } => {
                 format!("理由：{}", text(reason))
@@ -225,8 +229,8 @@ pub async fn build(
         reopen: !pending,
     };
     let request = request.filter(|_| pending);
-    let original_due = (row.original_due_at != row.due_at)
-        .then(|| view::local_date(tl, row.original_due_at));
+    let original_due =
+        (row.original_due_at != row.due_at).then(|| view::local_date(tl, row.original_due_at));
     let citizen = shown.citizen;
     let reply = match (row.replied_at, row.on_time, row.working_days_taken) {
         (Some(at), Some(on_time), Some(days)) => Some(ReplyInfo {
@@ -259,9 +263,7 @@ pub async fn build(
         due: format!(
             "{}（{}）",
             view::local_date(tl, row.due_at),
-            utc(row.due_at)
-                .with_timezone(&tl.tz())
-                .format("%H:%M 前")
+            utc(row.due_at).with_timezone(&tl.tz()).format("%H:%M 前")
         ),
         original_due,
         extended_days: row.extended_days,

@@ -76,8 +76,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("")
             .app_data(
-                web::PathConfig::default()
-                    .error_handler(|_, _| WebError::App(AppError::NotFound("no page".into())).into()),
+                web::PathConfig::default().error_handler(|_, _| {
+                    WebError::App(AppError::NotFound("no page".into())).into()
+                }),
             )
             .app_data(web::QueryConfig::default().error_handler(|_, _| {
                 WebError::App(AppError::bad_request(None, "invalid query")).into()

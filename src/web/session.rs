@@ -216,9 +216,8 @@ pub fn check_csrf(body: &[u8], expected: &str) -> Result<(), WebError> {
 
 /// Parses an urlencoded form body (fields other than the ones of `T`, like `csrf`, are ignored).
 pub fn parse_form<T: DeserializeOwned>(body: &[u8]) -> Result<T, WebError> {
-    serde_urlencoded::from_bytes(body).map_err(|e| {
-        AppError::bad_request(None, format!("the form could not be read: {e}")).into()
-    })
+    serde_urlencoded::from_bytes(body)
+        .map_err(|e| AppError::bad_request(None, format!("the form could not be read: {e}")).into())
 }
 
 /// A form posted by the logged-in user, its CSRF token checked. Every page form goes through this.

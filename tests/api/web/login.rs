@@ -19,7 +19,10 @@ async fn pages_without_a_session_send_the_visitor_to_the_login_page() {
         ] {
             let a = b.get(path).await;
             assert_eq!(a.status, 303, "{path}");
-            assert_eq!(a.location.as_deref(), Some(format!("/login?next={next}").as_str()));
+            assert_eq!(
+                a.location.as_deref(),
+                Some(format!("/login?next={next}").as_str())
+            );
         }
         let login = b.get("/login").await;
         assert_eq!(login.status, 200);
@@ -71,13 +74,23 @@ async fn the_login_form_needs_its_csrf_token() {
         // No session cookie at all.
         let b = Browser::new(&app);
         let a = b
-            .post("/login", &[("csrf", "x"), ("email", &email), ("password", PASSWORD)])
+            .post(
+                "/login",
+                &[("csrf", "x"), ("email", &email), ("password", PASSWORD)],
+            )
             .await;
         assert_eq!(a.status, 403);
         // A session, but a token from elsewhere.
         b.get("/login").await;
         let a = b
-            .post("/login", &[("csrf", "forged"), ("email", &email), ("password", PASSWORD)])
+            .post(
+                "/login",
+                &[
+                    ("csrf", "forged"),
+                    ("email", &email),
+                    ("password", PASSWORD),
+                ],
+            )
             .await;
         assert_eq!(a.status, 403);
         assert!(a.body.contains("表单已失效"));
@@ -132,23 +145,50 @@ async fn changing_the_password_keeps_this_session_and_ends_the_others() {
         elsewhere.log_in(&email, PASSWORD).await;
         let page = "/account/password";
         let bad = here
-            .submit(page, page, &[("current", "wrong"), ("new", "a new long password"), ("repeat", "a new long password")])
+            .submit(
+                page,
+                page,
+                &[
+                    ("current", "wrong"),
+                    ("new", "a new long password"),
+                    ("repeat", "a new long password"),
+                ],
+            )
             .await;
         assert_eq!(bad.status, 422);
         assert!(bad.body.contains("当前密码不正确"));
         let mismatch = here
-            .submit(page, page, &[("current", PASSWORD), ("new", "a new long password"), ("repeat", "another one!!")])
+            .submit(
+                page,
+                page,
+                &[
+                    ("current", PASSWORD),
+                    ("new", "a new long password"),
+                    ("repeat", "another one!!"),
+                ],
+            )
             .await;
         assert_eq!(mismatch.status, 422);
         let ok = here
-            .submit(page, page, &[("current", PASSWORD), ("new", "a new long password"), ("repeat", "a new long password")])
+            .submit(
+                page,
+                page,
+                &[
+                    ("current", PASSWORD),
+                    ("new", "a new long password"),
+                    ("repeat", "a new long password"),
+                ],
+            )
             .await;
         assert_eq!(ok.status, 303, "{}", ok.body);
         assert_eq!(here.get("/").await.status, 200);
         assert_eq!(elsewhere.get("/").await.status, 303);
         let fresh = Browser::new(&app);
         assert_eq!(fresh.log_in(&email, PASSWORD).await.status, 401);
-        assert_eq!(fresh.log_in(&email, "a new long password").await.status, 303);
+        assert_eq!(
+            fresh.log_in(&email, "a new long password").await.status,
+            303
+        );
         // The page's form now carries the renewed session's token.
         assert!(!csrf(&here.get(page).await.body).is_empty());
     }

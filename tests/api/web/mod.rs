@@ -142,6 +142,10 @@ pub async fn logged_in(app: &TestApp, role: Role, dept: Option<&str>) -> Browser
     let email = staff(app, role, dept).await;
     let b = Browser::new(app);
     let a = b.log_in(&email, PASSWORD).await;
-    assert_eq!(a.status, 303, "{}: login as {email}: {}", app.backend, a.body);
+    assert_eq!(
+        a.status, 303,
+        "{}: login as {email}: {}",
+        app.backend, a.body
+    );
     b
 }

@@ -43,8 +43,18 @@ async fn the_inbox_lists_the_departments_pending_messages_overdue_first_and_mark
         assert!(page.contains("class=\"row-overdue\""));
         assert!(page.contains("class=\"row-soon\""));
         // Paused messages stay in the inbox, marked; replied ones leave it.
-        app.post(&app.admin, &format!("/api/v1/messages/{fresh}/pause"), &json!({"reason": "请补充楼栋号"})).await;
-        app.post(&app.admin, &format!("/api/v1/messages/{soon}/reply"), &json!({"body": "您好，已办理。"})).await;
+        app.post(
+            &app.admin,
+            &format!("/api/v1/messages/{fresh}/pause"),
+            &json!({"reason": "请补充楼栋号"}),
+        )
+        .await;
+        app.post(
+            &app.admin,
+            &format!("/api/v1/messages/{soon}/reply"),
+            &json!({"body": "您好，已办理。"}),
+        )
+        .await;
         let page = clerk.get("/").await.body;
         assert!(page.contains("已暂停计时"));
         assert!(!page.contains("今日到期的咨询"));
@@ -56,10 +66,22 @@ async fn the_inbox_lists_the_departments_pending_messages_overdue_first_and_mark
 async fn the_inbox_filters_by_channel_category_and_status_searches_and_pages() {
     for app in TestApp::each(NOW).await {
         for i in 0..22 {
-            message(&app, "zjj", "2026-11-20T10:00:00+08:00", &format!("电梯咨询{i:02}")).await;
+            message(
+                &app,
+                "zjj",
+                "2026-11-20T10:00:00+08:00",
+                &format!("电梯咨询{i:02}"),
+            )
+            .await;
         }
         message(&app, "zjj", "2026-11-02T10:00:00+08:00", "噪音扰民").await;
-        let (s, _) = app.post(&app.admin, "/api/v1/messages", &website_error("zjj", "2026-11-20T10:00:00+08:00")).await;
+        let (s, _) = app
+            .post(
+                &app.admin,
+                "/api/v1/messages",
+                &website_error("zjj", "2026-11-20T10:00:00+08:00"),
+            )
+            .await;
         assert_eq!(s, 201);
         let clerk = logged_in(&app, Role::Clerk, Some("zjj")).await;
         let first = clerk.get("/").await.body;
@@ -84,7 +106,13 @@ async fn the_inbox_filters_by_channel_category_and_status_searches_and_pages() {
 async fn the_message_page_shows_the_contact_to_the_department_and_masks_it_elsewhere() {
     for app in TestApp::each(NOW).await {
         let id = message(&app, "zjj", "2026-11-20T10:00:00+08:00", "加装电梯").await;
-        let (_, site) = app.post(&app.admin, "/api/v1/messages", &website_error("zjj", "2026-11-20T10:00:00+08:00")).await;
+        let (_, site) = app
+            .post(
+                &app.admin,
+                "/api/v1/messages",
+                &website_error("zjj", "2026-11-20T10:00:00+08:00"),
+            )
+            .await;
         let clerk = logged_in(&app, Role::Clerk, Some("zjj")).await;
         let page = clerk.get(&format!("/messages/{id}")).await;
         assert_eq!(page.status, 200);
@@ -108,17 +136,31 @@ async fn a_clerk_of_another_department_gets_403_for_the_page_and_every_form() {
         assert_eq!(page.status, 403);
         assert!(page.body.contains("无权访问") && !page.body.contains("住建局的留言"));
         for (action, fields) in [
-            ("reply", vec![("body", "您好，这是教育局的答复。"), ("confirm", "1")]),
+            (
+                "reply",
+                vec![("body", "您好，这是教育局的答复。"), ("confirm", "1")],
+            ),
             ("pause", vec![("reason", "x")]),
             ("transfer", vec![("department", "jyj"), ("reason", "x")]),
             ("invalid", vec![("reason", "x")]),
-            ("extension-request", vec![("working_days", "3"), ("reason", "x")]),
+            (
+                "extension-request",
+                vec![("working_days", "3"), ("reason", "x")],
+            ),
         ] {
-            let a = other.submit("/", &format!("/messages/{id}/{action}"), &fields).await;
+            let a = other
+                .submit("/", &format!("/messages/{id}/{action}"), &fields)
+                .await;
             assert_eq!(a.status, 403, "{action}");
         }
         assert_eq!(api_message(&app, id).await["status"], "open");
-        assert_eq!(api_message(&app, id).await["events"].as_array().unwrap().len(), 2);
+        assert_eq!(
+            api_message(&app, id).await["events"]
+                .as_array()
+                .unwrap()
+                .len(),
+            2
+        );
         assert_eq!(other.get("/messages/99999").await.status, 404);
         assert_eq!(other.get("/messages/abc").await.status, 404);
     }
@@ -132,12 +174,20 @@ async fn a_form_without_the_sessions_csrf_token_changes_nothing() {
         let path = format!("/messages/{id}/reply");
         let body = "您好！已安排专人办理，预计本周内完成审批。";
         assert_eq!(clerk.post(&path, &[("body", body)]).await.status, 403);
-        let forged = clerk.post(&path, &[("csrf", "forged"), ("body", body)]).await;
+        let forged = clerk
+            .post(&path, &[("csrf", "forged"), ("body", body)])
+            .await;
         assert_eq!(forged.status, 403);
         // Another user's token is no better.
         let other = logged_in(&app, Role::Clerk, Some("zjj")).await;
         let theirs = super::csrf(&other.get("/").await.body);
-        assert_eq!(clerk.post(&path, &[("csrf", &theirs), ("body", body)]).await.status, 403);
+        assert_eq!(
+            clerk
+                .post(&path, &[("csrf", &theirs), ("body", body)])
+                .await
+                .status,
+            403
+        );
         assert_eq!(api_message(&app, id).await["status"], "open");
     }
 }
@@ -159,9 +209,14 @@ async fn a_reply_with_warnings_comes_back_and_is_saved_only_when_confirmed() {
         let short = clerk.submit(&page, &path, &[("body", "已处理。")]).await;
         assert!(short.body.contains("过于简短"));
         assert_eq!(api_message(&app, id).await["status"], "open");
-        let confirmed = clerk.submit(&page, &path, &[("body", "已处理。"), ("confirm", "1")]).await;
+        let confirmed = clerk
+            .submit(&page, &path, &[("body", "已处理。"), ("confirm", "1")])
+            .await;
         assert_eq!(confirmed.status, 303);
-        assert_eq!(confirmed.location.as_deref(), Some(format!("/?done=replied&id={id}").as_str()));
+        assert_eq!(
+            confirmed.location.as_deref(),
+            Some(format!("/?done=replied&id={id}").as_str())
+        );
         let msg = api_message(&app, id).await;
         assert_eq!(msg["status"], "replied");
         assert_eq!(msg["reply"]["body"], "已处理。");
@@ -178,17 +233,28 @@ async fn a_clean_reply_is_saved_at_once_and_a_second_one_is_refused_in_chinese()
         let clerk = logged_in(&app, Role::Clerk, Some("zjj")).await;
         let page = format!("/messages/{id}");
         let body = "您好！您咨询的加装电梯审批已受理，预计本周内完成审核。";
-        let a = clerk.submit(&page, &format!("{page}/reply"), &[("body", body)]).await;
+        let a = clerk
+            .submit(&page, &format!("{page}/reply"), &[("body", body)])
+            .await;
         assert_eq!(a.status, 303);
         let shown = clerk.get(&page).await.body;
         assert!(shown.contains("按期答复") && shown.contains(body));
-        assert!(!shown.contains("id=\"reply-body\""), "no reply form on a replied message");
-        let again = clerk.submit(&page, &format!("{page}/pause"), &[("reason", "补充材料")]).await;
+        assert!(
+            !shown.contains("id=\"reply-body\""),
+            "no reply form on a replied message"
+        );
+        let again = clerk
+            .submit(&page, &format!("{page}/pause"), &[("reason", "补充材料")])
+            .await;
         assert_eq!(again.status, 409);
         assert!(again.body.contains("操作未执行"));
-        let empty = clerk.submit(&page, &format!("{page}/reopen"), &[("reason", "")]).await;
+        let empty = clerk
+            .submit(&page, &format!("{page}/reopen"), &[("reason", "")])
+            .await;
         assert_eq!(empty.status, 303, "the reason of a reopening is optional");
-        let blank = clerk.submit(&page, &format!("{page}/reply"), &[("body", "  ")]).await;
+        let blank = clerk
+            .submit(&page, &format!("{page}/reply"), &[("body", "  ")])
+            .await;
         assert_eq!(blank.status, 422);
         assert!(blank.body.contains("请填写答复内容"));
     }
@@ -200,10 +266,23 @@ async fn transfer_pause_resume_and_invalid_go_through_the_workflow() {
         let id = message(&app, "zjj", "2026-11-20T10:00:00+08:00", "加装电梯").await;
         let clerk = logged_in(&app, Role::Clerk, Some("zjj")).await;
         let page = format!("/messages/{id}");
-        let a = clerk.submit(&page, &format!("{page}/pause"), &[("reason", "请补充楼栋号")]).await;
-        assert_eq!(a.location.as_deref(), Some(format!("{page}?done=paused").as_str()));
+        let a = clerk
+            .submit(
+                &page,
+                &format!("{page}/pause"),
+                &[("reason", "请补充楼栋号")],
+            )
+            .await;
+        assert_eq!(
+            a.location.as_deref(),
+            Some(format!("{page}?done=paused").as_str())
+        );
         assert_eq!(api_message(&app, id).await["status"], "paused");
-        assert!(clerk.get(&a.location.unwrap()).await.body.contains("已暂停计时"));
+        assert!(clerk
+            .get(&a.location.unwrap())
+            .await
+            .body
+            .contains("已暂停计时"));
         app.clock.advance(chrono::Duration::days(2));
         // Two days later the session has ended: the clerk logs in again.
         assert_eq!(clerk.get(&page).await.status, 303);
@@ -212,21 +291,60 @@ async fn transfer_pause_resume_and_invalid_go_through_the_workflow() {
         assert_eq!(a.status, 303);
         let msg = api_message(&app, id).await;
         assert_eq!(msg["status"], "open");
-        assert_ne!(msg["due_at"], msg["original_due_at"], "two working days paused move the deadline");
-        let same = clerk.submit(&page, &format!("{page}/transfer"), &[("department", "zjj"), ("reason", "x")]).await;
+        assert_ne!(
+            msg["due_at"], msg["original_due_at"],
+            "two working days paused move the deadline"
+        );
+        let same = clerk
+            .submit(
+                &page,
+                &format!("{page}/transfer"),
+                &[("department", "zjj"), ("reason", "x")],
+            )
+            .await;
         assert_eq!(same.status, 422);
         assert!(same.body.contains("请选择另一个承办部门"));
-        let a = clerk.submit(&page, &format!("{page}/transfer"), &[("department", "jyj"), ("reason", "属教育局职责")]).await;
-        assert_eq!(a.location.as_deref(), Some(format!("/?done=transferred&id={id}").as_str()));
+        let a = clerk
+            .submit(
+                &page,
+                &format!("{page}/transfer"),
+                &[("department", "jyj"), ("reason", "属教育局职责")],
+            )
+            .await;
+        assert_eq!(
+            a.location.as_deref(),
+            Some(format!("/?done=transferred&id={id}").as_str())
+        );
         assert_eq!(api_message(&app, id).await["department"], "jyj");
-        assert_eq!(clerk.get(&page).await.status, 403, "gone to another department");
+        assert_eq!(
+            clerk.get(&page).await.status,
+            403,
+            "gone to another department"
+        );
         let jyj = logged_in(&app, Role::Clerk, Some("jyj")).await;
-        let a = jyj.submit(&page, &format!("{page}/invalid"), &[("reason", "重复留言")]).await;
+        let a = jyj
+            .submit(&page, &format!("{page}/invalid"), &[("reason", "重复留言")])
+            .await;
         assert_eq!(a.status, 303);
         let msg = api_message(&app, id).await;
         assert_eq!(msg["status"], "invalid");
-        let kinds: Vec<&str> = msg["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
-        assert_eq!(kinds, ["received", "assigned", "paused", "resumed", "transferred", "marked_invalid"]);
+        let kinds: Vec<&str> = msg["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["kind"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "received",
+                "assigned",
+                "paused",
+                "resumed",
+                "transferred",
+                "marked_invalid"
+            ]
+        );
     }
 }
 
@@ -236,12 +354,29 @@ async fn a_clerk_may_ask_for_an_extension_and_only_a_supervisor_grants_it() {
         let id = message(&app, "zjj", "2026-11-02T10:00:00+08:00", "需现场核查的投诉").await;
         let page = format!("/messages/{id}");
         let clerk = logged_in(&app, Role::Clerk, Some("zjj")).await;
-        assert!(!clerk.get(&page).await.body.contains("/extend\""), "clerks get no grant form");
+        assert!(
+            !clerk.get(&page).await.body.contains("/extend\""),
+            "clerks get no grant form"
+        );
         let fields = [("working_days", "5"), ("reason", "需现场核查")];
-        assert_eq!(clerk.submit(&page, &format!("{page}/extend"), &fields).await.status, 403);
-        let a = clerk.submit(&page, &format!("{page}/extension-request"), &fields).await;
+        assert_eq!(
+            clerk
+                .submit(&page, &format!("{page}/extend"), &fields)
+                .await
+                .status,
+            403
+        );
+        let a = clerk
+            .submit(&page, &format!("{page}/extension-request"), &fields)
+            .await;
         assert_eq!(a.status, 303);
-        let bad = clerk.submit(&page, &format!("{page}/extension-request"), &[("working_days", "99"), ("reason", "x")]).await;
+        let bad = clerk
+            .submit(
+                &page,
+                &format!("{page}/extension-request"),
+                &[("working_days", "99"), ("reason", "x")],
+            )
+            .await;
         assert_eq!(bad.status, 422);
         assert!(bad.body.contains("延期天数须为1至60"));
         let supervisor = logged_in(&app, Role::Supervisor, Some("zjj")).await;
@@ -249,11 +384,23 @@ async fn a_clerk_may_ask_for_an_extension_and_only_a_supervisor_grants_it() {
         assert!(shown.contains("承办人申请延期") && shown.contains("5个工作日。理由：需现场核查"));
         let dashboard = supervisor.get("/dashboard").await.body;
         assert!(dashboard.contains("需现场核查的投诉"), "listed as overdue");
-        let a = supervisor.submit(&page, &format!("{page}/extend"), &[("working_days", "5"), ("reason", "同意")]).await;
-        assert_eq!(a.location.as_deref(), Some(format!("{page}?done=extended").as_str()));
+        let a = supervisor
+            .submit(
+                &page,
+                &format!("{page}/extend"),
+                &[("working_days", "5"), ("reason", "同意")],
+            )
+            .await;
+        assert_eq!(
+            a.location.as_deref(),
+            Some(format!("{page}?done=extended").as_str())
+        );
         let msg = api_message(&app, id).await;
         assert_eq!(msg["extended_days"], 5);
-        assert!(!supervisor.get(&page).await.body.contains("承办人申请延期"), "the request is settled");
+        assert!(
+            !supervisor.get(&page).await.body.contains("承办人申请延期"),
+            "the request is settled"
+        );
     }
 }
 
@@ -261,27 +408,56 @@ async fn a_clerk_may_ask_for_an_extension_and_only_a_supervisor_grants_it() {
 async fn the_dashboard_is_for_supervisors_and_up_and_the_overview_for_leaders() {
     for app in TestApp::each(NOW).await {
         message(&app, "zjj", "2026-11-02T10:00:00+08:00", "逾期的住建留言").await;
-        message(&app, "jyj", "2026-08-01T10:00:00+08:00", "超三个月的教育留言").await;
+        message(
+            &app,
+            "jyj",
+            "2026-08-01T10:00:00+08:00",
+            "超三个月的教育留言",
+        )
+        .await;
         let clerk = logged_in(&app, Role::Clerk, Some("zjj")).await;
         assert_eq!(clerk.get("/dashboard").await.status, 403);
         assert_eq!(clerk.get("/overview").await.status, 403);
-        assert!(!clerk.get("/").await.body.contains("督办看板"), "no link the clerk may not follow");
+        assert!(
+            !clerk.get("/").await.body.contains("督办看板"),
+            "no link the clerk may not follow"
+        );
         let supervisor = logged_in(&app, Role::Supervisor, Some("zjj")).await;
         let d = supervisor.get("/dashboard").await;
         assert_eq!(d.status, 200);
         assert!(d.body.contains("逾期的住建留言") && !d.body.contains("超三个月的教育留言"));
-        assert!(d.body.contains("本月收到") && d.body.contains("承办人员工作量") && d.body.contains("本月督办提醒"));
+        assert!(
+            d.body.contains("本月收到")
+                && d.body.contains("承办人员工作量")
+                && d.body.contains("本月督办提醒")
+        );
         assert!(d.body.contains("href=\"/reports/2026-11\""));
         assert_eq!(supervisor.get("/dashboard?dept=jyj").await.status, 403);
         assert_eq!(supervisor.get("/overview").await.status, 403);
         let leader = logged_in(&app, Role::Leader, None).await;
-        assert_eq!(leader.get("/dashboard").await.location.as_deref(), Some("/overview"));
-        assert!(leader.get("/dashboard?dept=jyj").await.body.contains("超三个月的教育留言"));
+        assert_eq!(
+            leader.get("/dashboard").await.location.as_deref(),
+            Some("/overview")
+        );
+        assert!(leader
+            .get("/dashboard?dept=jyj")
+            .await
+            .body
+            .contains("超三个月的教育留言"));
         let o = leader.get("/overview").await;
         assert_eq!(o.status, 200);
-        for text in ["市教育局", "市住房和城乡建设局", "市政府办公室", "超三个月的教育留言", "/reports/2026-10"] {
+        for text in [
+            "市教育局",
+            "市住房和城乡建设局",
+            "市政府办公室",
+            "超三个月的教育留言",
+            "/reports/2026-10",
+        ] {
             assert!(o.body.contains(text), "{text}");
         }
-        assert!(!o.body.contains("逾期的住建留言"), "only critical messages are listed");
+        assert!(
+            !o.body.contains("逾期的住建留言"),
+            "only critical messages are listed"
+        );
     }
 }
