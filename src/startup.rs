@@ -82,6 +82,7 @@ impl Application {
         state: web::Data<AppState>,
     ) -> anyhow::Result<Application> {
         let port = listener.local_addr()?.port();
+        state.web.warn_if_random_key();
         let workers = match state.settings.server.workers {
             0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
             n => n,

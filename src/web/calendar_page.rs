@@ -31,6 +31,28 @@ pub struct MonthGrid {
     pub workdays: u32,
 }
 
+/// Consecutive days with the same holiday or make-up name.
+struct Run {
+    first: NaiveDate,
+    last: NaiveDate,
+    label: String,
+}
+
+impl Run {
+    /// `(10月1日至7日, 国庆节（法定节假日）)`.
+    fn describe(&self) -> (String, String) {
+        let first = self.first.format("%-m月%-d日").to_string();
+        let dates = if self.first == self.last {
+            first
+        } else if self.first.month() == self.last.month() {
+            format!("{first}至{}日", self.last.day())
+        } else {
+            format!("{first}至{}", self.last.format("%-m月%-d日"))
+        };
+        (dates, self.label.clone())
+    }
+}
+
 #[derive(Template)]
 #[template(path = "web/admin_calendar.html")]
 struct CalendarPage {
@@ -73,7 +95,7 @@ pub async fn calendar(
         None => tl.local_date(state.clock.now()).year().clamp(first, last),
     };
     let mut months = Vec::with_capacity(12);
-    let mut holidays: Vec<(String, String)> = Vec::new();
+    let mut holidays: Vec<Run> = Vec::new();
     let mut total = 0;
     for month in 1..=12 {
         let Some(start) = NaiveDate::from_ymd_opt(year, month, 1) else {
@@ -97,10 +119,12 @@ pub async fn calendar(
                 DayKind::MakeupWorkday => ("makeup", "班"),
             };
             if let Some(n) = &name {
-                holidays.push((
-                    d.format("%-m月%-d日").to_string(),
-                    format!("{n}（{}）", kind.label_zh()),
-                ));
+                let label = format!("{n}（{}）", kind.label_zh());
+                // Consecutive days of one holiday make one line: 10月1日至7日.
+                match holidays.last_mut() {
+                    Some(run) if run.label == label && run.last.succ_opt() == Some(d) => run.last = d,
+                    _ => holidays.push(Run { first: d, last: d, label }),
+                }
             }
             week.push(Some(DayCell {
                 day: d.day(),
@@ -132,7 +156,7 @@ pub async fn calendar(
         next: (year < last).then_some(year + 1),
         months,
         workdays: total,
-        holidays,
+        holidays: holidays.iter().map(Run::describe).collect(),
         notices: cal
             .notices()
             .into_iter()

@@ -38,17 +38,15 @@ pub struct WebState {
     pub session_secs: i64,
     pub secure_cookies: bool,
     pub throttle: throttle::Throttle,
+    /// No key was configured: logins end at restart (the server warns when it starts).
+    pub random_key: bool,
 }
 
 impl WebState {
-    /// The configured key, or a random one (with a warning) when none is set.
+    /// The configured key, or a random one when none is set.
     pub fn from_settings(settings: &WebSettings) -> WebState {
         let configured = settings.session_key.expose();
         let key = if configured.is_empty() {
-            tracing::warn!(
-                "web.session_key is empty: using a random key, so web logins end when the service restarts \
-                 (and several instances behind one address need the same configured key)"
-            );
             let mut k = vec![0u8; 32];
             rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut k);
             k
@@ -60,6 +58,17 @@ impl WebState {
             session_secs: i64::from(settings.session_hours) * 3600,
             secure_cookies: settings.secure_cookies,
             throttle: Default::default(),
+            random_key: configured.is_empty(),
+        }
+    }
+
+    /// Says at start-up what a missing session key means.
+    pub fn warn_if_random_key(&self) {
+        if self.random_key {
+            tracing::warn!(
+                "web.session_key is empty: using a random key, so web logins end when the service restarts \
+                 (several instances behind one address need the same configured key)"
+            );
         }
     }
 }

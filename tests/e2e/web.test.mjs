@@ -89,10 +89,13 @@ async function newPage(width = 1280, height = 900) {
 /** Logs in with the keyboard alone: the email field has focus, Tab to the password, Enter to submit. */
 async function login(page, email) {
   await page.goto(`${server.base}/login`);
+  // Chromium applies autofocus at its next rendering step, after the load event.
+  await page.waitForFunction(() => document.activeElement?.id === 'email');
   await page.keyboard.type(email);
   await page.keyboard.press('Tab');
   await page.keyboard.type(PASSWORD);
   await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+  assert.notEqual(new URL(page.url()).pathname, '/login', `login as ${email} failed: ${await page.locator('main').innerText()}`);
 }
 
 test('a clerk sees the overdue message first, replies to it and it leaves the inbox', async () => {
