@@ -122,8 +122,14 @@ pub async fn calendar(
                 let label = format!("{n}（{}）", kind.label_zh());
                 // Consecutive days of one holiday make one line: 10月1日至7日.
                 match holidays.last_mut() {
-                    Some(run) if run.label == label && run.last.succ_opt() == Some(d) => run.last = d,
-                    _ => holidays.push(Run { first: d, last: d, label }),
+                    Some(run) if run.label == label && run.last.succ_opt() == Some(d) => {
+                        run.last = d
+                    }
+                    _ => holidays.push(Run {
+                        first: d,
+                        last: d,
+                        label,
+                    }),
                 }
             }
             week.push(Some(DayCell {

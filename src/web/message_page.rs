@@ -274,7 +274,11 @@ pub async fn build(
         site_name: (row.channel == Channel::WebsiteError.as_str())
             .then(|| row.site_name.clone())
             .flatten(),
-        site_url: row.site_url.clone(),
+        // Intake accepts only http(s) URLs; checked again because the page makes it a link.
+        site_url: row
+            .site_url
+            .clone()
+            .filter(|u| u.starts_with("https://") || u.starts_with("http://")),
         reply,
         events: lines,
         transfer_to: departments

@@ -80,10 +80,14 @@ const FAVICON: &str = include_str!("../../static/favicon.svg");
 static ASSET_VERSION: LazyLock<String> =
     LazyLock::new(|| hex::encode(&Sha256::digest(CSS.as_bytes())[..6]));
 
+/// Largest form body: a 20,000-character reply, percent-encoded, with room to spare.
+pub const MAX_FORM_BYTES: usize = 1 << 20;
+
 /// Registers the pages at `/` (after the API, which keeps `/api/v1`, `/healthz` and `/openapi.json`).
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("")
+            .app_data(web::PayloadConfig::new(MAX_FORM_BYTES))
             .app_data(
                 web::PathConfig::default().error_handler(|_, _| {
                     WebError::App(AppError::NotFound("no page".into())).into()
@@ -203,11 +207,12 @@ impl Layout {
     ) -> Result<Layout, WebError> {
         let role = user.principal.role;
         let department = match user.staff.department_code.clone() {
-            Some(code) => state
-                .db
-                .run(move |conn| Ok(crate::directory::find_department(conn, &code)?.name))
-                .await
-                .unwrap_or_default(),
+            Some(code) => {
+                state
+                    .db
+                    .run(move |conn| Ok(crate::directory::find_department(conn, &code)?.name))
+                    .await?
+            }
             None => String::new(),
         };
         Ok(Layout {
