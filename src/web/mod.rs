@@ -5,6 +5,7 @@
 //! `Workflow` methods as the JSON handlers.
 
 pub mod admin;
+pub mod admin_tokens;
 pub mod calendar_page;
 pub mod dashboard;
 pub mod error;
