@@ -22,6 +22,9 @@ pub struct Settings {
     pub smtp: SmtpSettings,
     pub handling: HandlingSettings,
     pub escalation: EscalationSettings,
+    /// The web pages' sessions.
+    #[serde(default)]
+    pub web: WebSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -113,6 +116,27 @@ pub struct EscalationSettings {
     pub max_attempts: i32,
     pub lease_secs: i64,
     pub delivery_batch: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebSettings {
+    /// Key that signs session cookies (at least 32 characters); empty = a random key per start.
+    pub session_key: Secret,
+    /// Hours a login lasts.
+    pub session_hours: u32,
+    /// Send cookies only over HTTPS (set when served behind TLS).
+    pub secure_cookies: bool,
+}
+
+impl Default for WebSettings {
+    fn default() -> Self {
+        WebSettings {
+            session_key: Secret::new(""),
+            session_hours: 12,
+            secure_cookies: false,
+        }
+    }
 }
 
 /// A setting that may carry a password (database and SMTP URLs): `Debug` never prints it.
@@ -249,6 +273,16 @@ impl Settings {
                 "escalation.lease_secs",
                 "must be longer than smtp.timeout_secs".into(),
             ));
+        }
+        let key = self.web.session_key.expose();
+        if !key.is_empty() && key.len() < 32 {
+            return Err(bad(
+                "web.session_key",
+                "must be empty (random key) or at least 32 characters".into(),
+            ));
+        }
+        if self.web.session_hours == 0 {
+            return Err(bad("web.session_hours", "must be at least 1".into()));
         }
         Ok(())
     }

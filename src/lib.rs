@@ -2,7 +2,7 @@
 //!
 //! Layout: `calendar` (working days), `sla` (policy and the deadline rule),
 //! `messages` (workflow and history), `directory` (departments, staff, tokens),
-//! `intake` (bulk import), `mail`, `api` (JSON over HTTP), `db`, `config`,
+//! `intake` (bulk import), `mail`, `api` (JSON over HTTP), `web` (the pages), `db`, `config`,
 //! `startup` (the application builder), `cli`.
 
 pub mod api;
@@ -26,3 +26,4 @@ pub mod schema;
 pub mod sla;
 pub mod startup;
 pub mod telemetry;
+pub mod web;

@@ -25,6 +25,8 @@ pub struct AppState {
     pub ingest: IngestQueue,
     /// The escalation ladder (`escalation.ladder`).
     pub ladder: Arc<crate::escalation::Ladder>,
+    /// Web pages: the session key and the login throttle.
+    pub web: crate::web::WebState,
 }
 
 impl AppState {
@@ -54,7 +56,9 @@ impl AppState {
             rules: Arc::new(settings.handling.clone()),
         };
         let ingest = IngestQueue::start(db.clone(), workflow.clone())?;
+        let web = crate::web::WebState::from_settings(&settings.web);
         Ok(AppState {
+            web,
             db,
             workflow,
             settings: Arc::new(settings),
@@ -89,6 +93,7 @@ impl Application {
         state: web::Data<AppState>,
     ) -> anyhow::Result<Application> {
         let port = listener.local_addr()?.port();
+        state.web.warn_if_random_key();
         let workers = match state.settings.server.workers {
             0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
             n => n,
@@ -102,6 +107,7 @@ impl Application {
                 .app_data(data.clone())
                 .app_data(web::PayloadConfig::new(max_import))
                 .configure(|cfg| crate::api::configure(cfg, max_body))
+                .configure(crate::web::configure)
         })
         .workers(workers)
         .listen(listener)?

@@ -121,6 +121,28 @@ pub fn submissions_of(
         .load(conn)?)
 }
 
+/// Marks a message's pending extension requests approved by a direct grant.
+pub(super) fn close_pending_requests(
+    conn: &mut DbConnection,
+    message_id: i64,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    diesel::update(
+        extension_requests::table
+            .filter(extension_requests::message_id.eq(message_id))
+            .filter(extension_requests::status.eq("pending")),
+    )
+    .set((
+        extension_requests::status.eq("approved"),
+        extension_requests::decided_by.eq(actor),
+        extension_requests::decided_at.eq(now.timestamp()),
+        extension_requests::decision_reason.eq("直接批准延期"),
+    ))
+    .execute(conn)?;
+    Ok(())
+}
+
 fn pending_conflict(row: &MessageRow, action: &str) -> AppError {
     AppError::Conflict(format!(
         "message {} is {}: cannot {action}",

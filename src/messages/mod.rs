@@ -3,6 +3,7 @@
 pub mod events;
 pub mod handling;
 pub mod model;
+pub mod reply_check;
 pub mod workflow;
 
 use std::fmt;
@@ -20,6 +21,7 @@ use crate::sla::{Category, Channel, SlaPolicy};
 pub use events::Event;
 pub use handling::{ExtensionRequest, Verdict};
 pub use model::{MessageFilter, MessageRow};
+pub use reply_check::{reply_warnings, ReplyWarning};
 pub use workflow::{CreateOutcome, Pending, Workflow};
 
 /// Longest subject, in characters.

@@ -182,6 +182,30 @@ pub fn list(
     Ok((rows, total))
 }
 
+/// Like [`list`], restricted to messages still awaiting an answer (open or paused): the inbox.
+pub fn list_pending(
+    conn: &mut DbConnection,
+    filter: &MessageFilter,
+    page: i64,
+    per_page: i64,
+) -> Result<(Vec<MessageRow>, i64), AppError> {
+    let pending = [Status::Open.as_str(), Status::Paused.as_str()];
+    let total: i64 = filter
+        .apply(messages::table.into_boxed())
+        .filter(messages::status.eq_any(pending))
+        .count()
+        .get_result(conn)?;
+    let rows = filter
+        .apply(messages::table.into_boxed())
+        .filter(messages::status.eq_any(pending))
+        .order((messages::due_at.asc(), messages::id.asc()))
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+        .select(MessageRow::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
 pub fn find(conn: &mut DbConnection, id: i64) -> Result<MessageRow, AppError> {
     messages::table
         .find(id)

@@ -458,6 +458,8 @@ impl Workflow {
             }
             self.check_extension_in_time(&row, now)?;
             self.check_extension_cap(&row, days)?;
+            // A grant answers any request waiting for a decision.
+            super::handling::close_pending_requests(conn, row.id, &who.actor, now)?;
             let due = self.timeline.extend(model::utc(row.due_at), days)?;
             Self::save(
                 conn,

@@ -10,3 +10,4 @@ mod messages;
 mod migrations;
 mod smtp;
 mod validation;
+mod web;

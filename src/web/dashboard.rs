@@ -1,0 +1,291 @@
+//! The supervisor's dashboard (one department: the month's figures, overdue and due-soon lists, each clerk's workload, alerts sent) and the leader's overview (every department ranked, the critical list, links to the monthly reports).
+
+use actix_web::{web, HttpResponse};
+use askama::Template;
+use chrono::Months;
+use serde::Deserialize;
+
+use crate::auth::Role;
+use crate::directory;
+use crate::error::AppError;
+use crate::messages::model::{self, MessageFilter};
+use crate::messages::{critical_threshold, Status};
+use crate::startup::AppState;
+
+use super::figures::{self, DepartmentLine, Month, MonthFigures, QueueCounts};
+use super::view::{self, MessageItem, Names};
+use super::{redirect, render, CurrentUser, Layout, WebError};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/dashboard", web::get().to(dashboard))
+        .route("/overview", web::get().to(overview));
+}
+
+/// Longest list shown on a dashboard.
+const LIST_LIMIT: i64 = 100;
+
+/// One member of staff's workload.
+#[derive(Debug, Clone)]
+pub struct Workload {
+    pub name: String,
+    pub role: &'static str,
+    pub replied: i64,
+    pub pending_handled: i64,
+}
+
+/// One alert in words.
+#[derive(Debug, Clone)]
+pub struct AlertItem {
+    pub message_id: i64,
+    pub subject: String,
+    pub at: String,
+    pub level: String,
+}
+
+#[derive(Template)]
+#[template(path = "web/dashboard.html")]
+struct DashboardPage {
+    layout: Layout,
+    department: String,
+    month: String,
+    period: String,
+    figures: MonthFigures,
+    queue: QueueCounts,
+    overdue: Vec<MessageItem>,
+    due_soon: Vec<MessageItem>,
+    workload: Vec<Workload>,
+    alerts: Vec<AlertItem>,
+    back_to_overview: bool,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DashboardQuery {
+    dept: Option<String>,
+}
+
+/// The department dashboard: supervisors see their own; leaders and admins pick one with `?dept=`.
+pub async fn dashboard(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    query: web::Query<DashboardQuery>,
+) -> Result<HttpResponse, WebError> {
+    let who = &user.principal;
+    who.require_role(
+        &[Role::Supervisor, Role::Leader, Role::Admin],
+        "the dashboard",
+    )?;
+    let asked = query
+        .dept
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty());
+    let code = match (who.scope(), asked) {
+        (Some(own), Some(asked)) if asked != own.as_str() => {
+            return Err(AppError::Forbidden("another department's dashboard".into()).into())
+        }
+        (Some(own), _) => own.as_str().to_string(),
+        (None, Some(asked)) => asked.to_string(),
+        (None, None) => return Ok(redirect("/overview")),
+    };
+    who.require_see(&code)?;
+    let now = state.clock.now();
+    let tl = state.workflow.timeline.clone();
+    let month = Month::of(now, tl.tz());
+    let data = state
+        .db
+        .run(move |conn| {
+            let department = directory::find_department(conn, &code)
+                .map_err(|_| AppError::NotFound(format!("no department {code}")))?;
+            let figures = figures::month_figures(conn, Some(&code), &month)?;
+            let queue = figures::queue_counts(conn, Some(&code), &tl, now)?;
+            let overdue = model::list(
+                conn,
+                &MessageFilter {
+                    department: Some(code.clone()),
+                    overdue_at: Some(now.timestamp()),
+                    ..Default::default()
+                },
+                1,
+                LIST_LIMIT,
+            )?
+            .0;
+            let due_soon = match figures::due_soon_before(&tl, now) {
+                Some(before) => model::list(
+                    conn,
+                    &MessageFilter {
+                        department: Some(code.clone()),
+                        status: Some(Status::Open),
+                        due_before: Some(before),
+                        ..Default::default()
+                    },
+                    1,
+                    LIST_LIMIT + queue.overdue,
+                )?
+                .0
+                .into_iter()
+                .filter(|r| !r.is_overdue(now))
+                .collect(),
+                None => Vec::new(),
+            };
+            let staff =
+                directory::staff_of_department(conn, &code, &[Role::Clerk, Role::Supervisor])?;
+            let replies = figures::replies_by_actor(conn, &code, &month)?;
+            let handled = figures::pending_handled_by_actor(conn, &code)?;
+            let alerts = figures::alerts_sent(conn, &code, &month)?;
+            let all_staff = directory::list_staff(conn)?;
+            let departments = directory::list_departments(conn)?;
+            Ok((
+                department,
+                figures,
+                queue,
+                overdue,
+                due_soon,
+                staff,
+                replies,
+                handled,
+                alerts,
+                all_staff,
+                departments,
+            ))
+        })
+        .await?;
+    let (
+        department,
+        figures,
+        queue,
+        overdue,
+        due_soon,
+        staff,
+        replies,
+        handled,
+        alerts,
+        all_staff,
+        departments,
+    ) = data;
+    let tl = &state.workflow.timeline;
+    let names = Names::new(&departments, &all_staff);
+    // Replies and actions are stored under the actor: `staff:ID` (or `demo:EMAIL` for demo data).
+    let count_for = |map: &std::collections::HashMap<String, i64>, s: &directory::Staff| {
+        map.get(&format!("staff:{}", s.id)).copied().unwrap_or(0)
+            + map.get(&format!("demo:{}", s.email)).copied().unwrap_or(0)
+    };
+    let workload = staff
+        .iter()
+        .map(|s| Workload {
+            name: s.name.clone(),
+            role: s.role().label_zh(),
+            replied: count_for(&replies, s),
+            pending_handled: count_for(&handled, s),
+        })
+        .collect();
+    let alerts = alerts
+        .into_iter()
+        .map(|a| AlertItem {
+            message_id: a.message_id,
+            subject: a.subject,
+            at: view::local_time(tl, a.at),
+            level: serde_json::from_str::<serde_json::Value>(&a.detail)
+                .ok()
+                .and_then(|v| v["level"].as_str().map(str::to_string))
+                .unwrap_or_default(),
+        })
+        .collect();
+    let items = |rows: Vec<crate::messages::MessageRow>| -> Vec<MessageItem> {
+        rows.iter()
+            .map(|r| MessageItem::new(r, tl, &names, now))
+            .collect()
+    };
+    let title = format!("督办看板 · {}", department.name);
+    render(&DashboardPage {
+        layout: Layout::for_user(&state, &user, &title, "dashboard").await?,
+        department: department.name,
+        month: month.label(),
+        period: month.period(),
+        figures,
+        queue,
+        overdue: items(overdue),
+        due_soon: items(due_soon),
+        workload,
+        alerts,
+        back_to_overview: who.scope().is_none(),
+    })
+}
+
+/// A link to a monthly report page.
+#[derive(Debug, Clone)]
+pub struct ReportLink {
+    pub period: String,
+    pub label: String,
+}
+
+#[derive(Template)]
+#[template(path = "web/overview.html")]
+struct OverviewPage {
+    layout: Layout,
+    month: String,
+    office: MonthFigures,
+    queue: QueueCounts,
+    departments: Vec<DepartmentLine>,
+    critical: Vec<MessageItem>,
+    critical_total: i64,
+    reports: Vec<ReportLink>,
+}
+
+/// The office overview for leaders and admins.
+pub async fn overview(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+) -> Result<HttpResponse, WebError> {
+    user.principal
+        .require_role(&[Role::Leader, Role::Admin], "the office overview")?;
+    let now = state.clock.now();
+    let tl = state.workflow.timeline.clone();
+    let month = Month::of(now, tl.tz());
+    let (office, queue, departments, (critical, critical_total), names) = state
+        .db
+        .run(move |conn| {
+            let critical = model::list_pending(
+                conn,
+                &MessageFilter {
+                    received_to: Some(critical_threshold(now, tl.tz())),
+                    ..Default::default()
+                },
+                1,
+                LIST_LIMIT,
+            )?;
+            let names = Names::new(
+                &directory::list_departments(conn)?,
+                &directory::list_staff(conn)?,
+            );
+            Ok((
+                figures::month_figures(conn, None, &month)?,
+                figures::queue_counts(conn, None, &tl, now)?,
+                figures::by_department(conn, &month, &tl, now)?,
+                critical,
+                names,
+            ))
+        })
+        .await?;
+    let tl = &state.workflow.timeline;
+    let first = chrono::NaiveDate::from_ymd_opt(month.year, month.month, 1).unwrap_or_default();
+    let reports = (0..6)
+        .filter_map(|back| first.checked_sub_months(Months::new(back)))
+        .map(|d| ReportLink {
+            period: d.format("%Y-%m").to_string(),
+            label: d.format("%Y年%-m月").to_string(),
+        })
+        .collect();
+    render(&OverviewPage {
+        layout: Layout::for_user(&state, &user, "全市概览", "overview").await?,
+        month: month.label(),
+        office,
+        queue,
+        departments,
+        critical: critical
+            .iter()
+            .map(|r| MessageItem::new(r, tl, &names, now))
+            .collect(),
+        critical_total,
+        reports,
+    })
+}

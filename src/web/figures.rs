@@ -1,0 +1,322 @@
+//! The one place the pages get their figures from: the month's counts per department and office, the queue of pending messages, and each clerk's workload.
+//!
+//! The month's received/replied counts and the rates belong to `crate::stats`, which is
+//! being built on another branch; until it lands they are plain counts from the message
+//! list and the rates show "—" (see the `switch to crate::stats` markers). Nothing here
+//! computes a rate.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Datelike, Months, NaiveDate, TimeZone, Utc};
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::directory;
+use crate::error::AppError;
+use crate::messages::model::{self, MessageFilter};
+use crate::messages::{critical_threshold, Status};
+use crate::schema::{message_events, messages};
+use crate::sla::Timeline;
+
+/// Shown where a rate is not available.
+pub const NO_RATE: &str = "—";
+
+/// A calendar month in the office's time zone, as Unix seconds `[start, end)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Month {
+    pub year: i32,
+    pub month: u32,
+    pub start: i64,
+    pub end: i64,
+}
+
+impl Month {
+    /// The month `now` falls in. // switch to crate::stats (stats::Period::month_of)
+    pub fn of(now: DateTime<Utc>, tz: chrono_tz::Tz) -> Month {
+        let local = now.with_timezone(&tz).date_naive();
+        let first = NaiveDate::from_ymd_opt(local.year(), local.month(), 1).unwrap_or(local);
+        let next = first.checked_add_months(Months::new(1)).unwrap_or(first);
+        let at = |d: NaiveDate| {
+            tz.from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default())
+                .earliest()
+                .map_or(0, |t| t.timestamp())
+        };
+        Month {
+            year: first.year(),
+            month: first.month(),
+            start: at(first),
+            end: at(next),
+        }
+    }
+
+    /// `2026-11`, the period of the monthly report pages.
+    pub fn period(&self) -> String {
+        format!("{:04}-{:02}", self.year, self.month)
+    }
+
+    /// `2026年11月`.
+    pub fn label(&self) -> String {
+        format!("{}年{}月", self.year, self.month)
+    }
+}
+
+/// The month's figures of a department or the whole office.
+#[derive(Debug, Clone, Default)]
+pub struct MonthFigures {
+    /// Valid messages received this month.
+    pub received: i64,
+    /// Of those, answered.
+    pub replied: i64,
+    /// 办结率 as the report writes it, or "—".
+    pub completion_rate: String,
+    /// 按期答复率, or "—".
+    pub on_time_rate: String,
+}
+
+fn count(conn: &mut DbConnection, filter: &MessageFilter) -> Result<i64, AppError> {
+    Ok(model::list(conn, filter, 1, 1)?.1)
+}
+
+fn count_pending(conn: &mut DbConnection, filter: &MessageFilter) -> Result<i64, AppError> {
+    Ok(model::list_pending(conn, filter, 1, 1)?.1)
+}
+
+/// The month's figures. // switch to crate::stats (stats::figures with Scope { department })
+pub fn month_figures(
+    conn: &mut DbConnection,
+    department: Option<&str>,
+    month: &Month,
+) -> Result<MonthFigures, AppError> {
+    let in_month = MessageFilter {
+        department: department.map(str::to_string),
+        received_from: Some(month.start),
+        received_to: Some(month.end),
+        ..Default::default()
+    };
+    let all = count(conn, &in_month)?;
+    let invalid = count(
+        conn,
+        &MessageFilter {
+            status: Some(Status::Invalid),
+            ..in_month.clone()
+        },
+    )?;
+    let replied = count(
+        conn,
+        &MessageFilter {
+            status: Some(Status::Replied),
+            ..in_month
+        },
+    )?;
+    Ok(MonthFigures {
+        received: all - invalid,
+        replied,
+        // switch to crate::stats: figures.completion_rate()/on_time_rate() formatted with Rate::format.
+        completion_rate: NO_RATE.into(),
+        on_time_rate: NO_RATE.into(),
+    })
+}
+
+/// The queue of messages still awaiting an answer.
+#[derive(Debug, Clone, Default)]
+pub struct QueueCounts {
+    pub pending: i64,
+    pub overdue: i64,
+    /// Open, not overdue, due today or on the next working day.
+    pub due_soon: i64,
+    pub paused: i64,
+    /// Unanswered for more than three calendar months.
+    pub critical: i64,
+}
+
+/// The instant before which an open message is due today or on the next working day.
+pub fn due_soon_before(tl: &Timeline, now: DateTime<Utc>) -> Option<i64> {
+    // Midnight after the next working day: hour 24 of working day +1.
+    tl.working_days_after_at_hour(now, 1, 24)
+        .ok()
+        .map(|t| t.timestamp())
+}
+
+/// Counts of the pending queue of a department (or of every department).
+pub fn queue_counts(
+    conn: &mut DbConnection,
+    department: Option<&str>,
+    tl: &Timeline,
+    now: DateTime<Utc>,
+) -> Result<QueueCounts, AppError> {
+    let base = MessageFilter {
+        department: department.map(str::to_string),
+        ..Default::default()
+    };
+    let overdue = count(
+        conn,
+        &MessageFilter {
+            overdue_at: Some(now.timestamp()),
+            ..base.clone()
+        },
+    )?;
+    let due_soon = match due_soon_before(tl, now) {
+        Some(before) => {
+            count(
+                conn,
+                &MessageFilter {
+                    status: Some(Status::Open),
+                    due_before: Some(before),
+                    ..base.clone()
+                },
+            )? - overdue
+        }
+        None => 0,
+    };
+    Ok(QueueCounts {
+        pending: count_pending(conn, &base)?,
+        overdue,
+        due_soon,
+        paused: count(
+            conn,
+            &MessageFilter {
+                status: Some(Status::Paused),
+                ..base.clone()
+            },
+        )?,
+        critical: count_pending(
+            conn,
+            &MessageFilter {
+                received_to: Some(critical_threshold(now, tl.tz())),
+                ..base
+            },
+        )?,
+    })
+}
+
+/// One department's line on the leader's overview.
+#[derive(Debug, Clone)]
+pub struct DepartmentLine {
+    pub code: String,
+    pub name: String,
+    pub month: MonthFigures,
+    pub queue: QueueCounts,
+}
+
+/// Every department, most overdue first (then most critical, then code).
+/// // switch to crate::stats (stats::by_department, ranked by its rates)
+pub fn by_department(
+    conn: &mut DbConnection,
+    month: &Month,
+    tl: &Timeline,
+    now: DateTime<Utc>,
+) -> Result<Vec<DepartmentLine>, AppError> {
+    let mut lines = Vec::new();
+    for d in directory::list_departments(conn)? {
+        lines.push(DepartmentLine {
+            month: month_figures(conn, Some(&d.code), month)?,
+            queue: queue_counts(conn, Some(&d.code), tl, now)?,
+            code: d.code,
+            name: d.name,
+        });
+    }
+    lines.sort_by(|a, b| {
+        (b.queue.overdue, b.queue.critical)
+            .cmp(&(a.queue.overdue, a.queue.critical))
+            .then_with(|| a.code.cmp(&b.code))
+    });
+    Ok(lines)
+}
+
+/// Replies logged this month per actor, for a department.
+pub fn replies_by_actor(
+    conn: &mut DbConnection,
+    department: &str,
+    month: &Month,
+) -> Result<HashMap<String, i64>, AppError> {
+    let rows: Vec<Option<String>> = messages::table
+        .filter(messages::department_code.eq(department))
+        .filter(messages::status.eq(Status::Replied.as_str()))
+        .filter(messages::replied_at.ge(month.start))
+        .filter(messages::replied_at.lt(month.end))
+        .select(messages::replied_by)
+        .load(conn)?;
+    let mut out = HashMap::new();
+    for actor in rows.into_iter().flatten() {
+        *out.entry(actor).or_insert(0) += 1;
+    }
+    Ok(out)
+}
+
+/// Pending messages of a department each actor has acted on (paused, transferred in, requested an extension…).
+pub fn pending_handled_by_actor(
+    conn: &mut DbConnection,
+    department: &str,
+) -> Result<HashMap<String, i64>, AppError> {
+    let rows: Vec<(String, i64)> = message_events::table
+        .inner_join(messages::table)
+        .filter(messages::department_code.eq(department))
+        .filter(messages::status.eq_any([Status::Open.as_str(), Status::Paused.as_str()]))
+        .filter(message_events::kind.ne_all(["received", "assigned", "alert_sent"]))
+        .select((message_events::actor, message_events::message_id))
+        .distinct()
+        .load(conn)?;
+    let mut out = HashMap::new();
+    for (actor, _) in rows {
+        *out.entry(actor).or_insert(0) += 1;
+    }
+    Ok(out)
+}
+
+/// An `alert_sent` event of the month.
+#[derive(Debug, Clone)]
+pub struct AlertLine {
+    pub message_id: i64,
+    pub subject: String,
+    pub at: i64,
+    pub detail: String,
+}
+
+/// The alerts sent this month about a department's messages, newest first.
+pub fn alerts_sent(
+    conn: &mut DbConnection,
+    department: &str,
+    month: &Month,
+) -> Result<Vec<AlertLine>, AppError> {
+    let rows: Vec<(i64, String, i64, String)> = message_events::table
+        .inner_join(messages::table)
+        .filter(messages::department_code.eq(department))
+        .filter(message_events::kind.eq("alert_sent"))
+        .filter(message_events::at.ge(month.start))
+        .filter(message_events::at.lt(month.end))
+        .order(message_events::id.desc())
+        .limit(100)
+        .select((
+            message_events::message_id,
+            messages::subject,
+            message_events::at,
+            message_events::detail,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(message_id, subject, at, detail)| AlertLine {
+            message_id,
+            subject,
+            at,
+            detail,
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_month_runs_from_local_midnight_of_the_first_to_the_next_first() {
+        let now = DateTime::parse_from_rfc3339("2026-11-30T23:30:00+08:00")
+            .unwrap()
+            .with_timezone(&Utc);
+        let m = Month::of(now, chrono_tz::Asia::Shanghai);
+        assert_eq!(m.period(), "2026-11");
+        let start = DateTime::parse_from_rfc3339("2026-11-01T00:00:00+08:00").unwrap();
+        let end = DateTime::parse_from_rfc3339("2026-12-01T00:00:00+08:00").unwrap();
+        assert_eq!((m.start, m.end), (start.timestamp(), end.timestamp()));
+    }
+}

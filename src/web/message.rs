@@ -1,0 +1,316 @@
+//! The message page: the message (contact masked outside the owning department), the site of a website-error report, the full history, and the forms that call the workflow: reply (checked first), transfer, pause, resume, ask for or grant an extension, mark invalid, reopen.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse, ResponseError};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+
+use crate::auth::{Principal, Role};
+use crate::db::DbConnection;
+use crate::directory::DepartmentCode;
+use crate::error::AppError;
+use crate::messages::{self as msgs, MessageRow, Workflow};
+use crate::sla::WorkingDays;
+use crate::startup::AppState;
+
+use super::message_page::{self, Extras};
+use super::{redirect, render_status, CurrentUser, Posted, WebError};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/messages/{id}", web::get().to(show))
+        .route("/messages/{id}/reply", web::post().to(reply))
+        .route("/messages/{id}/transfer", web::post().to(transfer))
+        .route("/messages/{id}/pause", web::post().to(pause))
+        .route("/messages/{id}/resume", web::post().to(resume))
+        .route(
+            "/messages/{id}/extension-request",
+            web::post().to(request_extension),
+        )
+        .route("/messages/{id}/extend", web::post().to(extend))
+        .route("/messages/{id}/invalid", web::post().to(mark_invalid))
+        .route("/messages/{id}/reopen", web::post().to(reopen));
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ShowQuery {
+    done: Option<String>,
+}
+
+/// The notice shown after an action, by its code in the address.
+fn notice(done: &str) -> Option<&'static str> {
+    Some(match done {
+        "paused" => "已暂停计时，等待群众补充材料。恢复计时后，办理期限按暂停的工作日顺延。",
+        "resumed" => "已恢复计时，办理期限已按暂停的工作日顺延。",
+        "extended" => "已批准延期，办理期限已更新。",
+        "extension_requested" => "延期申请已提交，等待科室负责人审批。",
+        "invalid" => "已标记为无效留言（不计入统计）。",
+        "reopened" => "已重新办理，留言回到待办。",
+        _ => return None,
+    })
+}
+
+/// One message with its history and forms.
+pub async fn show(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: web::Path<i64>,
+    query: web::Query<ShowQuery>,
+) -> Result<HttpResponse, WebError> {
+    let extras = Extras {
+        notice: query.done.as_deref().and_then(notice).map(str::to_string),
+        ..Default::default()
+    };
+    let page = message_page::build(&state, &user, id.into_inner(), extras).await?;
+    render_status(StatusCode::OK, &page)
+}
+
+/// The Chinese explanation of a refused action that the page can show beside its forms;
+/// `None` for failures that get an error page of their own (403, 404, 500…).
+fn action_error_zh(e: &AppError) -> Option<String> {
+    let text = match e {
+        AppError::Invalid { field, .. } | AppError::BadRequest { field, .. } => {
+            match field.as_deref() {
+                Some("body") => "请填写答复内容（不超过20000字）。",
+                Some("reason") => "请填写理由（不超过1000字）。",
+                Some("working_days") => "延期天数须为1至60之间的整数。",
+                Some("department") => "请选择另一个承办部门。",
+                Some("replied_at") => "答复时间不能早于收到时间，也不能晚于当前时间。",
+                Some(_) => "填写的内容有误，请检查后重新提交。",
+                None => "无法按工作日历计算期限（日期超出已配置的日历年份），请联系系统管理员。",
+            }
+        }
+        AppError::Conflict(_) => {
+            "操作未执行：该留言的当前状态不允许此操作，或刚被他人修改。请核对下方的最新状态后再操作。"
+        }
+        _ => return None,
+    };
+    Some(text.to_string())
+}
+
+type Step = Box<
+    dyn FnOnce(
+            &Workflow,
+            &Principal,
+            &mut DbConnection,
+            DateTime<Utc>,
+        ) -> Result<MessageRow, AppError>
+        + Send,
+>;
+
+/// Runs one workflow step as the user; on success goes to `success`, on a refusal the
+/// page returns with the reason (and the status of the refusal), otherwise an error page.
+async fn act(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    id: i64,
+    step: Result<Step, AppError>,
+    success: String,
+) -> Result<HttpResponse, WebError> {
+    let result = match step {
+        Ok(step) => {
+            let now = state.clock.now();
+            let (st, who) = (state.clone(), user.principal.clone());
+            state
+                .db
+                .write(move |conn| step(&st.workflow, &who, conn, now))
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => Ok(redirect(&success)),
+        Err(e) => match action_error_zh(&e) {
+            Some(text) => {
+                let extras = Extras {
+                    error: Some(text),
+                    ..Default::default()
+                };
+                let page = message_page::build(&state, &user, id, extras).await?;
+                render_status(e.status_code(), &page)
+            }
+            None => Err(e.into()),
+        },
+    }
+}
+
+fn page_of(id: i64, done: &str) -> String {
+    format!("/messages/{id}?done={done}")
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReplyForm {
+    body: String,
+    /// Set by the "submit anyway" button after the warnings were shown.
+    confirm: Option<String>,
+}
+
+/// Logs the reply. The body is checked first: with warnings and no confirmation the page
+/// comes back showing them and the draft; the clerk may correct it or submit it anyway.
+pub async fn reply(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    posted: Posted<ReplyForm>,
+) -> Result<HttpResponse, WebError> {
+    let Posted { user, form } = posted;
+    let id = id.into_inner();
+    let warnings = msgs::reply_warnings(&form.body);
+    let confirmed = form.confirm.as_deref() == Some("1");
+    if !warnings.is_empty() && !confirmed && !form.body.trim().is_empty() {
+        let extras = Extras {
+            warnings: warnings.iter().map(|w| w.message_zh()).collect(),
+            draft: form.body,
+            ..Default::default()
+        };
+        let page = message_page::build(&state, &user, id, extras).await?;
+        return render_status(StatusCode::OK, &page);
+    }
+    let step = msgs::parse_reply_body(&form.body).map(|body| -> Step {
+        Box::new(move |wf, who, conn, now| wf.reply(conn, who, id, body, None, now))
+    });
+    act(state, user, id, step, format!("/?done=replied&id={id}")).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TransferForm {
+    department: String,
+    reason: String,
+}
+
+/// Transfers the message to another department (the deadline stays).
+pub async fn transfer(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    posted: Posted<TransferForm>,
+) -> Result<HttpResponse, WebError> {
+    let Posted { user, form } = posted;
+    let id = id.into_inner();
+    let step = DepartmentCode::parse(&form.department)
+        .map_err(|e| AppError::invalid("department", e))
+        .and_then(|to| Ok((to, msgs::parse_reason(&form.reason)?)))
+        .map(|(to, reason)| -> Step {
+            Box::new(move |wf, who, conn, now| wf.transfer(conn, who, id, &to, reason, now))
+        });
+    act(state, user, id, step, format!("/?done=transferred&id={id}")).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReasonForm {
+    reason: String,
+}
+
+/// Stops the clock while the citizen is asked for more information.
+pub async fn pause(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    posted: Posted<ReasonForm>,
+) -> Result<HttpResponse, WebError> {
+    let Posted { user, form } = posted;
+    let id = id.into_inner();
+    let step = msgs::parse_reason(&form.reason).map(|reason| -> Step {
+        Box::new(move |wf, who, conn, now| wf.pause(conn, who, id, reason, now))
+    });
+    act(state, user, id, step, page_of(id, "paused")).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NoFields {}
+
+/// Restarts the clock.
+pub async fn resume(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    posted: Posted<NoFields>,
+) -> Result<HttpResponse, WebError> {
+    let id = id.into_inner();
+    let step: Step = Box::new(move |wf, who, conn, now| wf.resume(conn, who, id, now));
+    act(state, posted.user, id, Ok(step), page_of(id, "resumed")).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DaysForm {
+    working_days: String,
+    reason: String,
+}
+
+fn parse_days(form: &DaysForm) -> Result<(WorkingDays, String), AppError> {
+    let days = form
+        .working_days
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| AppError::invalid("working_days", "not a whole number"))
+        .and_then(|n| WorkingDays::try_from(n).map_err(|e| AppError::invalid("working_days", e)))?;
+    Ok((days, msgs::parse_reason(&form.reason)?))
+}
+
+/// A clerk asks the supervisor for more working days.
+pub async fn request_extension(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    posted: Posted<DaysForm>,
+) -> Result<HttpResponse, WebError> {
+    let Posted { user, form } = posted;
+    let id = id.into_inner();
+    let step = parse_days(&form).map(|(days, reason)| -> Step {
+        Box::new(move |wf, who, conn, now| {
+            wf.request_extension(conn, who, id, days, reason, now)
+                .and_then(|_| crate::messages::model::find(conn, id))
+        })
+    });
+    act(state, user, id, step, page_of(id, "extension_requested")).await
+}
+
+/// A supervisor (or admin) grants more working days.
+pub async fn extend(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    posted: Posted<DaysForm>,
+) -> Result<HttpResponse, WebError> {
+    let Posted { user, form } = posted;
+    // The workflow checks the role too; checking first gives the 403 page before any form error.
+    user.principal
+        .require_role(&[Role::Supervisor, Role::Admin], "granting an extension")?;
+    let id = id.into_inner();
+    let step = parse_days(&form).map(|(days, reason)| -> Step {
+        Box::new(move |wf, who, conn, now| wf.extend(conn, who, id, days, reason, now))
+    });
+    act(state, user, id, step, page_of(id, "extended")).await
+}
+
+/// Marks the message invalid (spam, duplicate, out of scope).
+pub async fn mark_invalid(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    posted: Posted<ReasonForm>,
+) -> Result<HttpResponse, WebError> {
+    let Posted { user, form } = posted;
+    let id = id.into_inner();
+    let step = msgs::parse_reason(&form.reason).map(|reason| -> Step {
+        Box::new(move |wf, who, conn, now| wf.mark_invalid(conn, who, id, reason, now))
+    });
+    act(state, user, id, step, page_of(id, "invalid")).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct OptionalReasonForm {
+    reason: Option<String>,
+}
+
+/// Opens a replied or invalid message again.
+pub async fn reopen(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    posted: Posted<OptionalReasonForm>,
+) -> Result<HttpResponse, WebError> {
+    let Posted { user, form } = posted;
+    let id = id.into_inner();
+    let step = form
+        .reason
+        .filter(|r| !r.trim().is_empty())
+        .map(|r| msgs::parse_reason(&r))
+        .transpose()
+        .map(|reason| -> Step {
+            let reason = reason.unwrap_or_else(|| "重新办理".to_string());
+            Box::new(move |wf, who, conn, now| wf.reopen(conn, who, id, reason, now))
+        });
+    act(state, user, id, step, page_of(id, "reopened")).await
+}

@@ -1,0 +1,348 @@
+//! What the message page shows, built from the row, its history and the viewer: contact details and text masked outside the owning department, the history in words, and which forms the viewer gets.
+
+use askama::Template;
+
+use crate::api::messages::MessageView;
+use crate::auth::Role;
+use crate::directory;
+use crate::messages::events::{self, Event};
+use crate::messages::model::{self, utc};
+use crate::messages::Status;
+use crate::privacy;
+use crate::sla::Channel;
+use crate::startup::AppState;
+
+use super::inbox::Choice;
+use super::view::{self, Deadline, Names};
+use super::{CurrentUser, Layout, WebError};
+
+/// What an action adds to the page: a notice, a refusal, the reply's warnings and draft.
+#[derive(Debug, Clone, Default)]
+pub struct Extras {
+    pub notice: Option<String>,
+    pub error: Option<String>,
+    pub warnings: Vec<String>,
+    pub draft: String,
+}
+
+/// One line of the history.
+#[derive(Debug, Clone)]
+pub struct EventLine {
+    pub at: String,
+    pub label: &'static str,
+    pub actor: String,
+    pub detail: String,
+}
+
+/// The reply as logged.
+#[derive(Debug, Clone)]
+pub struct ReplyInfo {
+    pub body: String,
+    pub at: String,
+    pub by: String,
+    pub on_time: bool,
+    pub days: i32,
+}
+
+/// Which forms the viewer gets, given the message's state and their role.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Actions {
+    pub reply: bool,
+    pub transfer: bool,
+    pub pause: bool,
+    pub resume: bool,
+    pub request_extension: bool,
+    pub extend: bool,
+    pub invalid: bool,
+    pub reopen: bool,
+}
+
+impl Actions {
+    pub fn any_more(&self) -> bool {
+        self.transfer
+            || self.pause
+            || self.resume
+            || self.request_extension
+            || self.extend
+            || self.invalid
+            || self.reopen
+    }
+}
+
+#[derive(Template)]
+#[template(path = "web/message.html")]
+pub struct MessagePage {
+    pub layout: Layout,
+    pub id: i64,
+    pub external_id: String,
+    pub subject: String,
+    pub body: String,
+    pub channel: String,
+    pub category: String,
+    pub department: String,
+    pub status: &'static str,
+    pub deadline: Deadline,
+    pub critical: bool,
+    pub received: String,
+    pub due: String,
+    /// The original deadline when extensions or pauses moved it.
+    pub original_due: Option<String>,
+    pub extended_days: i32,
+    pub citizen_name: String,
+    pub citizen_phone: String,
+    pub citizen_email: String,
+    pub masked: bool,
+    pub site_name: Option<String>,
+    pub site_url: Option<String>,
+    pub reply: Option<ReplyInfo>,
+    pub events: Vec<EventLine>,
+    pub transfer_to: Vec<Choice>,
+    pub actions: Actions,
+    /// "N 个工作日：reason" of an extension request not yet granted.
+    pub pending_request: Option<String>,
+    pub requested_days: u32,
+    pub extras: Extras,
+}
+
+/// Loads the message for the user (403 outside their department, 404 if absent) and builds the page.
+pub async fn build(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    extras: Extras,
+) -> Result<MessagePage, WebError> {
+    let who = &user.principal;
+    who.require_reader()?;
+    let (row, history, departments, staff) = state
+        .db
+        .run(move |conn| {
+            Ok((
+                model::find(conn, id)?,
+                events::history(conn, id)?,
+                directory::list_departments(conn)?,
+                directory::list_staff(conn)?,
+            ))
+        })
+        .await?;
+    who.require_see(&row.department_code)?;
+    let now = state.clock.now();
+    let tl = &state.workflow.timeline;
+    let names = Names::new(&departments, &staff);
+    // The API's view decides what is masked, so pages and API mask alike.
+    let shown = MessageView::render(&row, state, who, now);
+    let owner = who.department.as_ref().map(|d| d.as_str()) == Some(row.department_code.as_str());
+    let text = |s: &str| {
+        if owner {
+            s.to_string()
+        } else {
+            privacy::mask_text(s)
+        }
+    };
+
+    let mut lines = Vec::with_capacity(history.len());
+    let mut request: Option<(u32, String)> = None;
+    for e in &history {
+        let event = e.event()?;
+        let date = |ts: &i64| view::local_date(tl, *ts);
+        let detail = match &event {
+            Event::Received {
+                channel, due_at, ..
+            } => format!(
+                "渠道：{}；办理期限：{}",
+                view::channel_label(channel),
+                date(due_at)
+            ),
+            Event::Assigned { department } => {
+                format!("承办部门：{}", names.department(department))
+            }
+            Event::Transferred { from, to, reason } => format!(
+                "由{}转至{}。理由：{}",
+                names.department(from),
+                names.department(to),
+                text(reason)
+            ),
+            Event::Paused { reason } => format!("理由：{}", text(reason)),
+            Event::Resumed {
+                paused_working_days,
+                due_at,
+            } => format!(
+                "暂停{paused_working_days}个工作日；新的办理期限：{}",
+                date(due_at)
+            ),
+            Event::Extended {
+                working_days,
+                reason,
+                due_at,
+            } => {
+                request = None;
+                format!(
+                    "延长{working_days}个工作日，新的办理期限：{}。理由：{}",
+                    date(due_at),
+                    text(reason)
+                )
+            }
+            Event::ExtensionRequested {
+                working_days,
+                reason,
+                ..
+            } => {
+                request = Some((*working_days, text(reason)));
+                format!("申请延长{working_days}个工作日。理由：{}", text(reason))
+            }
+            Event::ExtensionRefused { reason, .. } => {
+                request = None;
+                format!("不同意延期。理由：{}", text(reason))
+            }
+            Event::Returned {
+                from,
+                reason,
+                working_days,
+                late,
+                ..
+            } => format!(
+                "{}退回，交办后第{working_days}个工作日{}。理由：{}",
+                names.department(from),
+                if *late {
+                    "（超过退回时限）"
+                } else {
+                    ""
+                },
+                text(reason)
+            ),
+            Event::Reassigned {
+                to,
+                reason,
+                fresh_deadline,
+                due_at,
+                ..
+            } => format!(
+                "重新交办至{}{}，办理期限：{}。理由：{}",
+                names.department(to),
+                if *fresh_deadline {
+                    "（重新计算时限）"
+                } else {
+                    ""
+                },
+                date(due_at),
+                text(reason)
+            ),
+            Event::VerdictRecorded { verdict, note, .. } => format!(
+                "{}：{}",
+                if verdict == "confirmed" {
+                    "属实"
+                } else {
+                    "不属实"
+                },
+                text(note)
+            ),
+            Event::ReplySubmitted { .. } => "答复已提交，等待审核".to_string(),
+            Event::ReviewAccepted => "审核通过，答复生效".to_string(),
+            Event::ReviewRejected { reason } => format!("审核退回。理由：{}", text(reason)),
+            Event::Replied {
+                on_time,
+                working_days_taken,
+                ..
+            } => format!(
+                "{}，用时{working_days_taken}个工作日",
+                if *on_time {
+                    "按期答复"
+                } else {
+                    "逾期答复"
+                }
+            ),
+            Event::MarkedInvalid { reason } | Event::Reopened { reason } => {
+                format!("理由：{}", text(reason))
+            }
+            Event::AlertSent { level, recipients } => {
+                format!("级别：{level}；收件人{recipients}人")
+            }
+        };
+        lines.push(EventLine {
+            at: view::local_time(tl, e.at),
+            label: event.label_zh(),
+            actor: names.actor(&e.actor),
+            detail,
+        });
+    }
+
+    let status = row.status();
+    let pending = status.is_pending();
+    let role = who.role;
+    let actions = Actions {
+        reply: pending,
+        transfer: pending,
+        pause: status == Status::Open,
+        resume: status == Status::Paused,
+        request_extension: pending && role == Role::Clerk,
+        extend: pending && matches!(role, Role::Supervisor | Role::Admin),
+        invalid: status != Status::Invalid,
+        reopen: !pending,
+    };
+    let request = request.filter(|_| pending);
+    let original_due =
+        (row.original_due_at != row.due_at).then(|| view::local_date(tl, row.original_due_at));
+    let citizen = shown.citizen;
+    let reply = match (row.replied_at, row.on_time, row.working_days_taken) {
+        (Some(at), Some(on_time), Some(days)) => Some(ReplyInfo {
+            body: text(row.reply_body.as_deref().unwrap_or_default()),
+            at: view::local_time(tl, at),
+            by: row
+                .replied_by
+                .as_deref()
+                .map(|a| names.actor(a))
+                .unwrap_or_default(),
+            on_time,
+            days,
+        }),
+        _ => None,
+    };
+    let title = format!("留言 #{} · {}", row.id, row.subject);
+    Ok(MessagePage {
+        layout: Layout::for_user(state, user, &title, "inbox").await?,
+        id: row.id,
+        external_id: row.external_id.clone().unwrap_or_default(),
+        subject: row.subject.clone(),
+        body: shown.body,
+        channel: view::channel_label(&row.channel),
+        category: view::category_label(&row.category),
+        department: names.department(&row.department_code),
+        status: status.label_zh(),
+        deadline: view::deadline(&row, tl, now),
+        critical: crate::messages::is_critical(&row, now, tl.tz()),
+        received: view::local_time(tl, row.received_at),
+        due: format!(
+            "{}（{}）",
+            view::local_date(tl, row.due_at),
+            utc(row.due_at).with_timezone(&tl.tz()).format("%H:%M 前")
+        ),
+        original_due,
+        extended_days: row.extended_days,
+        citizen_name: citizen.name.unwrap_or_default(),
+        citizen_phone: citizen.phone.unwrap_or_default(),
+        citizen_email: citizen.email.unwrap_or_default(),
+        masked: !owner,
+        site_name: (row.channel == Channel::WebsiteError.as_str())
+            .then(|| row.site_name.clone())
+            .flatten(),
+        // Intake accepts only http(s) URLs; checked again because the page makes it a link.
+        site_url: row
+            .site_url
+            .clone()
+            .filter(|u| u.starts_with("https://") || u.starts_with("http://")),
+        reply,
+        events: lines,
+        transfer_to: departments
+            .iter()
+            .filter(|d| d.code != row.department_code)
+            .map(|d| Choice {
+                value: d.code.clone(),
+                label: d.name.clone(),
+                selected: false,
+            })
+            .collect(),
+        actions,
+        requested_days: request.as_ref().map_or(5, |r| r.0),
+        pending_request: request.map(|(days, reason)| format!("{days}个工作日。理由：{reason}")),
+        extras,
+    })
+}
