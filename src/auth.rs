@@ -198,6 +198,44 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// How long a token's principal is reused without asking the database.
+pub const TOKEN_CACHE_SECS: u64 = 60;
+
+/// Principals of recently used API tokens, so a burst of calls costs one database look-up per
+/// token and minute. Revoking a token clears this instance's cache at once; other instances
+/// notice within [`TOKEN_CACHE_SECS`].
+#[derive(Default)]
+pub struct TokenCache {
+    entries: std::sync::Mutex<std::collections::HashMap<String, (Principal, std::time::Instant)>>,
+}
+
+impl TokenCache {
+    fn get(&self, hash: &str) -> Option<Principal> {
+        let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        entries
+            .get(hash)
+            .filter(|(_, at)| at.elapsed().as_secs() < TOKEN_CACHE_SECS)
+            .map(|(p, _)| p.clone())
+    }
+
+    fn put(&self, hash: String, principal: Principal) {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        // Tokens are few; the bound only guards against a flood of distinct valid tokens.
+        if entries.len() > 10_000 {
+            entries.clear();
+        }
+        entries.insert(hash, (principal, std::time::Instant::now()));
+    }
+
+    /// Forgets every cached token (after a revocation).
+    pub fn clear(&self) {
+        self.entries
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+    }
+}
+
 impl FromRequest for Principal {
     type Error = AppError;
     type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Self, AppError>>>>;
@@ -219,11 +257,19 @@ impl FromRequest for Principal {
                 .ok_or(AppError::Unauthorized)?
                 .to_string();
             let hash = hash_token(&token);
-            state
-                .db
-                .run(move |conn| crate::directory::principal_for_token(conn, &hash))
-                .await?
-                .ok_or(AppError::Unauthorized)
+            if let Some(p) = state.tokens.get(&hash) {
+                return Ok(p);
+            }
+            let found = {
+                let hash = hash.clone();
+                state
+                    .db
+                    .run(move |conn| crate::directory::principal_for_token(conn, &hash))
+                    .await?
+            };
+            let principal = found.ok_or(AppError::Unauthorized)?;
+            state.tokens.put(hash, principal.clone());
+            Ok(principal)
         })
     }
 }

@@ -15,7 +15,7 @@ use crate::startup::AppState;
 
 /// Lines stored per transaction: large enough to amortise the commit, small
 /// enough that other writers wait only briefly.
-const CHUNK: usize = 2_000;
+const CHUNK: usize = 10_000;
 
 /// Result of one import line.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

@@ -23,6 +23,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Group commit for single-message creation.
     pub ingest: IngestQueue,
+    /// Recently used API tokens.
+    pub tokens: crate::auth::TokenCache,
     /// The escalation ladder (`escalation.ladder`).
     pub ladder: Arc<crate::escalation::Ladder>,
     /// Web pages: the session key and the login throttle.
@@ -64,6 +66,7 @@ impl AppState {
             settings: Arc::new(settings),
             clock,
             ingest,
+            tokens: Default::default(),
             ladder: Arc::new(ladder),
         })
     }

@@ -151,6 +151,7 @@ pub async fn revoke_token(
         .db
         .write(move |conn| directory::revoke_token(conn, id, now))
         .await?;
+    state.tokens.clear();
     tracing::info!(token.id = id, "API token revoked on the web");
     Ok(redirect("/admin/tokens"))
 }
