@@ -46,6 +46,8 @@ pub struct DatabaseSettings {
     pub url: Secret,
     pub pool_size: u32,
     pub pool_timeout_secs: u64,
+    /// SQLite page cache per pooled connection, in MiB.
+    pub sqlite_cache_mib: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]

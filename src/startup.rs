@@ -43,10 +43,11 @@ impl AppState {
         let policy = SlaPolicy::load(&settings.sla.policy)?;
         let ladder = crate::escalation::Ladder::load(&settings.escalation.ladder)?;
         let timeline = Timeline::new(Arc::new(calendar), settings.timezone()?);
-        let db = Db::connect(
+        let db = Db::connect_with(
             settings.database.url.expose(),
             settings.database.pool_size,
             Duration::from_secs(settings.database.pool_timeout_secs),
+            settings.database.sqlite_cache_mib,
         )?;
         let applied = db.migrate()?;
         if applied > 0 {
