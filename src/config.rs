@@ -20,6 +20,7 @@ pub struct Settings {
     pub calendar: CalendarSettings,
     pub sla: SlaSettings,
     pub smtp: SmtpSettings,
+    pub reports: ReportSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -69,6 +70,13 @@ pub struct SmtpSettings {
     pub from: String,
     pub dry_run_dir: String,
     pub timeout_secs: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportSettings {
+    /// How rates are cut to two decimals: `half_up` or `truncate`.
+    pub rounding: crate::stats::Rounding,
 }
 
 /// A setting that may carry a password (database and SMTP URLs): `Debug` never prints it.

@@ -74,6 +74,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    reports (id) {
+        id -> BigInt,
+        period -> Text,
+        scope -> Text,
+        version -> Integer,
+        as_of -> BigInt,
+        rounding -> Text,
+        body -> Text,
+        created_by -> Text,
+        created_at -> BigInt,
+    }
+}
+
 diesel::joinable!(messages -> departments (department_code));
 diesel::joinable!(message_events -> messages (message_id));
 diesel::joinable!(staff -> departments (department_code));
@@ -83,5 +97,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     staff,
     api_tokens,
     messages,
-    message_events
+    message_events,
+    reports
 );

@@ -1,0 +1,314 @@
+//! The aggregate queries behind the statistics: one pass per cohort over an index range, grouped finely and summed in Rust.
+//!
+//! SQL is written once with numbered parameters (`$1`); SQLite reads them as `?1`.
+//! Every count is `SUM(CASE …)` or `COUNT(*)`, which both backends return as 64-bit integers.
+
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel::query_builder::BoxedSqlQuery;
+use diesel::sql_types::{BigInt, Nullable, Text};
+use diesel::sqlite::Sqlite;
+
+use crate::db::DbConnection;
+use crate::error::AppError;
+
+/// A bind parameter.
+#[derive(Debug, Clone)]
+pub enum Bind {
+    Int(i64),
+    Text(String),
+}
+
+/// Runs `sql` (numbered `$n` parameters) on either backend.
+pub fn load<R>(conn: &mut DbConnection, sql: &str, binds: &[Bind]) -> Result<Vec<R>, AppError>
+where
+    R: QueryableByName<Sqlite> + QueryableByName<Pg> + 'static,
+{
+    fn bind_all<'a, DB: diesel::backend::Backend>(
+        mut q: BoxedSqlQuery<'a, DB, diesel::query_builder::SqlQuery>,
+        binds: &[Bind],
+    ) -> BoxedSqlQuery<'a, DB, diesel::query_builder::SqlQuery>
+    where
+        i64: diesel::serialize::ToSql<BigInt, DB>,
+        String: diesel::serialize::ToSql<Text, DB>,
+        DB: diesel::sql_types::HasSqlType<BigInt> + diesel::sql_types::HasSqlType<Text>,
+    {
+        for b in binds {
+            q = match b {
+                Bind::Int(v) => q.bind::<BigInt, _>(*v),
+                Bind::Text(v) => q.bind::<Text, _>(v.clone()),
+            };
+        }
+        q
+    }
+    Ok(match conn {
+        DbConnection::Sqlite(c) => {
+            let sql = sql.replace('$', "?");
+            bind_all(diesel::sql_query(sql).into_boxed::<Sqlite>(), binds).load(c)?
+        }
+        DbConnection::Postgresql(c) => {
+            bind_all(diesel::sql_query(sql).into_boxed::<Pg>(), binds).load(c)?
+        }
+    })
+}
+
+/// Received-cohort counts for one (department, channel, category, site) group.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct ReceivedRow {
+    #[diesel(sql_type = Text)]
+    pub department_code: String,
+    #[diesel(sql_type = Text)]
+    pub channel: String,
+    #[diesel(sql_type = Text)]
+    pub category: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub site_name: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    pub received: i64,
+    #[diesel(sql_type = BigInt)]
+    pub invalid: i64,
+    #[diesel(sql_type = BigInt)]
+    pub replied: i64,
+    #[diesel(sql_type = BigInt)]
+    pub same_day: i64,
+    #[diesel(sql_type = BigInt)]
+    pub working_days_sum: i64,
+    #[diesel(sql_type = BigInt)]
+    pub open_overdue: i64,
+    #[diesel(sql_type = BigInt)]
+    pub paused: i64,
+}
+
+/// Due-cohort counts for one group.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct DueRow {
+    #[diesel(sql_type = Text)]
+    pub department_code: String,
+    #[diesel(sql_type = Text)]
+    pub channel: String,
+    #[diesel(sql_type = Text)]
+    pub category: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub site_name: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    pub due: i64,
+    #[diesel(sql_type = BigInt)]
+    pub replied_on_time: i64,
+    #[diesel(sql_type = BigInt)]
+    pub replied_late: i64,
+    #[diesel(sql_type = BigInt)]
+    pub overdue_open: i64,
+}
+
+/// Critical (unanswered > 3 months) counts for one group.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct CriticalRow {
+    #[diesel(sql_type = Text)]
+    pub department_code: String,
+    #[diesel(sql_type = Text)]
+    pub channel: String,
+    #[diesel(sql_type = Text)]
+    pub category: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub site_name: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    pub critical: i64,
+}
+
+/// The middle value(s) of working days taken for one key.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct MedianRow {
+    #[diesel(sql_type = Text)]
+    pub k: String,
+    #[diesel(sql_type = BigInt)]
+    pub v: i64,
+}
+
+/// Filters shared by every query: the optional department and channel of the scope.
+pub struct Filter<'a> {
+    pub department: Option<&'a str>,
+    pub channel: Option<&'a str>,
+}
+
+impl Filter<'_> {
+    /// `AND department_code = $n …`, appending binds.
+    fn clause(&self, binds: &mut Vec<Bind>) -> String {
+        let mut s = String::new();
+        if let Some(d) = self.department {
+            binds.push(Bind::Text(d.to_string()));
+            s.push_str(&format!(" AND department_code = ${}", binds.len()));
+        }
+        if let Some(c) = self.channel {
+            binds.push(Bind::Text(c.to_string()));
+            s.push_str(&format!(" AND channel = ${}", binds.len()));
+        }
+        s
+    }
+}
+
+const GROUP: &str = "department_code, channel, category, site_name";
+
+/// "Replied as of $3": status replied with the reply at or before the as-of time.
+const REPLIED: &str = "(status = 'replied' AND replied_at <= $3)";
+
+/// Messages received in `[start, end)`, grouped. `offset` is the office's UTC offset in seconds
+/// (same-day = receipt and reply on the same local calendar date).
+pub fn received(
+    conn: &mut DbConnection,
+    (start, end): (i64, i64),
+    as_of: i64,
+    offset: i64,
+    filter: &Filter,
+) -> Result<Vec<ReceivedRow>, AppError> {
+    let mut binds = vec![
+        Bind::Int(start),
+        Bind::Int(end),
+        Bind::Int(as_of),
+        Bind::Int(offset),
+    ];
+    let extra = filter.clause(&mut binds);
+    let sql = format!(
+        "SELECT {GROUP}, \
+           SUM(CASE WHEN status <> 'invalid' THEN 1 ELSE 0 END) AS received, \
+           SUM(CASE WHEN status = 'invalid' THEN 1 ELSE 0 END) AS invalid, \
+           SUM(CASE WHEN {REPLIED} THEN 1 ELSE 0 END) AS replied, \
+           SUM(CASE WHEN {REPLIED} AND (received_at + $4) / 86400 = (replied_at + $4) / 86400 \
+               THEN 1 ELSE 0 END) AS same_day, \
+           SUM(CASE WHEN {REPLIED} THEN COALESCE(working_days_taken, 0) ELSE 0 END) AS working_days_sum, \
+           SUM(CASE WHEN (status = 'open' OR (status = 'replied' AND replied_at > $3)) AND due_at < $3 \
+               THEN 1 ELSE 0 END) AS open_overdue, \
+           SUM(CASE WHEN status = 'paused' THEN 1 ELSE 0 END) AS paused \
+         FROM messages WHERE received_at >= $1 AND received_at < $2{extra} GROUP BY {GROUP}"
+    );
+    load(conn, &sql, &binds)
+}
+
+/// Messages whose (current) deadline falls in `[start, end)`, invalid ones excluded, grouped.
+pub fn due(
+    conn: &mut DbConnection,
+    (start, end): (i64, i64),
+    as_of: i64,
+    filter: &Filter,
+) -> Result<Vec<DueRow>, AppError> {
+    let mut binds = vec![Bind::Int(start), Bind::Int(end), Bind::Int(as_of)];
+    let extra = filter.clause(&mut binds);
+    let sql = format!(
+        "SELECT {GROUP}, COUNT(*) AS due, \
+           SUM(CASE WHEN {REPLIED} AND on_time THEN 1 ELSE 0 END) AS replied_on_time, \
+           SUM(CASE WHEN {REPLIED} AND NOT on_time THEN 1 ELSE 0 END) AS replied_late, \
+           SUM(CASE WHEN NOT {REPLIED} AND status <> 'paused' AND due_at < $3 THEN 1 ELSE 0 END) AS overdue_open \
+         FROM messages WHERE due_at >= $1 AND due_at < $2 AND status <> 'invalid'{extra} GROUP BY {GROUP}"
+    );
+    load(conn, &sql, &binds)
+}
+
+/// Unanswered messages received before `threshold` (three calendar months before the as-of time), grouped.
+pub fn critical(
+    conn: &mut DbConnection,
+    threshold: i64,
+    filter: &Filter,
+) -> Result<Vec<CriticalRow>, AppError> {
+    let mut binds = vec![Bind::Int(threshold)];
+    let extra = filter.clause(&mut binds);
+    let sql = format!(
+        "SELECT {GROUP}, COUNT(*) AS critical FROM messages \
+         WHERE status IN ('open', 'paused') AND received_at < $1{extra} GROUP BY {GROUP}"
+    );
+    load(conn, &sql, &binds)
+}
+
+/// What the medians are grouped by.
+#[derive(Debug, Clone, Copy)]
+pub enum MedianKey {
+    All,
+    Department,
+}
+
+/// Median working days to reply, per key, in hundredths; the middle one or two rows of each
+/// key's replies picked by a window function in the database.
+pub fn medians(
+    conn: &mut DbConnection,
+    (start, end): (i64, i64),
+    as_of: i64,
+    key: MedianKey,
+    filter: &Filter,
+) -> Result<Vec<(String, i64)>, AppError> {
+    let mut binds = vec![Bind::Int(start), Bind::Int(end), Bind::Int(as_of)];
+    let extra = filter.clause(&mut binds);
+    let k = match key {
+        MedianKey::All => "''",
+        MedianKey::Department => "department_code",
+    };
+    let sql = format!(
+        "SELECT k, v FROM ( \
+           SELECT {k} AS k, CAST(working_days_taken AS BIGINT) AS v, \
+             ROW_NUMBER() OVER (PARTITION BY {k} ORDER BY working_days_taken) AS rn, \
+             COUNT(*) OVER (PARTITION BY {k}) AS cnt \
+           FROM messages WHERE received_at >= $1 AND received_at < $2 AND {REPLIED} \
+             AND working_days_taken IS NOT NULL{extra} \
+         ) t WHERE rn = (cnt + 1) / 2 OR rn = cnt / 2 + 1 ORDER BY k"
+    );
+    let rows: Vec<MedianRow> = load(conn, &sql, &binds)?;
+    // One row for an odd count, the two middle rows for an even count: the mean of what came.
+    let mut out: Vec<(String, i64, i64)> = Vec::new();
+    for r in rows {
+        match out.last_mut() {
+            Some((k, sum, n)) if *k == r.k => {
+                *sum += r.v;
+                *n += 1;
+            }
+            _ => out.push((r.k, r.v, 1)),
+        }
+    }
+    Ok(out
+        .into_iter()
+        .map(|(k, sum, n)| (k, sum * 100 / n))
+        .collect())
+}
+
+/// A message on the 核查清单: late, either still open past its deadline or replied after it.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct OverdueRow {
+    #[diesel(sql_type = BigInt)]
+    pub id: i64,
+    #[diesel(sql_type = Text)]
+    pub department_code: String,
+    #[diesel(sql_type = Text)]
+    pub channel: String,
+    #[diesel(sql_type = Text)]
+    pub category: String,
+    #[diesel(sql_type = Text)]
+    pub subject: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub site_name: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    pub received_at: i64,
+    #[diesel(sql_type = BigInt)]
+    pub due_at: i64,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub replied_at: Option<i64>,
+}
+
+/// Messages received or due in the period that were late as of `as_of`, oldest deadline first.
+pub fn overdue(
+    conn: &mut DbConnection,
+    (start, end): (i64, i64),
+    as_of: i64,
+    limit: i64,
+    filter: &Filter,
+) -> Result<Vec<OverdueRow>, AppError> {
+    let mut binds = vec![Bind::Int(start), Bind::Int(end), Bind::Int(as_of)];
+    let extra = filter.clause(&mut binds);
+    binds.push(Bind::Int(limit));
+    let lim = binds.len();
+    let sql = format!(
+        "SELECT id, department_code, channel, category, subject, site_name, received_at, due_at, \
+           CASE WHEN {REPLIED} THEN replied_at ELSE NULL END AS replied_at \
+         FROM messages \
+         WHERE ((received_at >= $1 AND received_at < $2) OR (due_at >= $1 AND due_at < $2)) \
+           AND due_at < $3 AND status <> 'invalid' AND status <> 'paused' \
+           AND (NOT {REPLIED} OR NOT on_time){extra} \
+         ORDER BY department_code, due_at, id LIMIT ${lim}"
+    );
+    load(conn, &sql, &binds)
+}
