@@ -4,7 +4,7 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{calendar, messages};
+use super::{calendar, messages, reports};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -15,8 +15,9 @@ use super::{calendar, messages};
         messages::transfer, messages::pause, messages::resume, messages::extend,
         messages::mark_invalid, messages::reopen,
         calendar::deadline, calendar::days,
+        reports::stats, reports::report_file, reports::regenerate,
     ),
-    components(schemas(crate::error::ErrorEnvelope, crate::intake::ImportReport, crate::intake::ImportLine)),
+    components(schemas(crate::error::ErrorEnvelope, crate::intake::ImportReport, crate::intake::ImportLine, crate::reports::Report)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

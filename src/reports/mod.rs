@@ -212,3 +212,38 @@ fn freeze(
     store::insert(conn, period, &scope.key(), &report, actor, now)?;
     Ok(report)
 }
+
+/// `huiyin report`: the report of `period` in `format` (csv, xlsx, json, html) as bytes.
+pub fn cli_report(
+    state: &crate::startup::AppState,
+    period: &str,
+    format: &str,
+    department: Option<String>,
+    regenerate_it: bool,
+) -> anyhow::Result<Vec<u8>> {
+    let period: Period = period
+        .parse()
+        .map_err(|e: String| anyhow::anyhow!("--period: {e}"))?;
+    if !matches!(format, "csv" | "xlsx" | "json" | "html") {
+        anyhow::bail!("--format: unknown format '{format}': use csv, xlsx, json or html");
+    }
+    let ctx = ReportContext::from_state(state);
+    let scope = Scope {
+        department,
+        channel: None,
+    };
+    let now = state.clock.now();
+    let report = state.db.write_blocking(|conn| {
+        if regenerate_it {
+            regenerate(conn, &ctx, &period, &scope, now, "cli:report")
+        } else {
+            obtain(conn, &ctx, &period, &scope, None, now, "cli:report")
+        }
+    })?;
+    Ok(match format {
+        "csv" => export::csv(&report),
+        "xlsx" => export::xlsx(&report)?,
+        "html" => html::render(&report)?.into_bytes(),
+        _ => serde_json::to_vec_pretty(&report)?,
+    })
+}

@@ -6,4 +6,6 @@ mod cli;
 mod health;
 mod messages;
 mod migrations;
+mod reports;
+mod stats;
 mod validation;
