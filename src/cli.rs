@@ -307,10 +307,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             regenerate,
         } => {
             let state = AppState::load(settings, clock)?;
+            let started = std::time::Instant::now();
             let bytes = crate::reports::cli_report(&state, &period, &format, dept, regenerate)?;
+            let took_ms = started.elapsed().as_millis();
             std::fs::write(&out, bytes)
                 .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
-            println!("{period} report written to {}", out.display());
+            println!("{period} report written to {} in {took_ms} ms", out.display());
             Ok(())
         }
         Command::Calendar { .. } | Command::Bench { .. } => unreachable!("handled above"),

@@ -60,20 +60,39 @@ pub fn build(
     let snap = stats::snapshot(conn, period, scope, as_of, tz, r)?;
     let previous = period.previous();
     let earlier = period.year_earlier();
-    let prev_figures = stats::totals(conn, previous.bounds(tz), scope, as_of, tz)?;
-    let earlier_figures = stats::totals(conn, earlier.bounds(tz), scope, as_of, tz)?;
-    let mut trend = Vec::with_capacity(12);
-    for m in period.trailing_months() {
-        let f = stats::counts(conn, m.bounds(tz), scope, as_of, tz)?;
-        trend.push(TrendPoint {
+    // One bucketed pass per cohort covers the trend months and, for a month, both comparisons.
+    let mut months = period.trailing_months();
+    let monthly = matches!(period, Period::Month { .. });
+    if monthly {
+        months.insert(0, earlier);
+    }
+    let mut bounds: Vec<i64> = months.iter().map(|m| m.bounds(tz).0).collect();
+    bounds.push(period.bounds(tz).1);
+    let mut buckets = stats::counts_by_range(conn, &bounds, scope, as_of, tz)?;
+    let (prev_figures, earlier_figures) = if monthly {
+        let n = buckets.len();
+        let prev = buckets[n - 2].clone();
+        let then = buckets.remove(0);
+        months.remove(0);
+        (prev, then)
+    } else {
+        (
+            stats::counts(conn, previous.bounds(tz), scope, as_of, tz)?,
+            stats::counts(conn, earlier.bounds(tz), scope, as_of, tz)?,
+        )
+    };
+    let trend: Vec<TrendPoint> = months
+        .iter()
+        .zip(&buckets)
+        .map(|(m, f)| TrendPoint {
             period: m.to_string(),
             label: m.label_zh(),
             received: f.received,
             due: f.due,
             completion_rate: views::RateView::new(f.completion_rate(), r),
             on_time_rate: views::RateView::new(f.on_time_rate(), r),
-        });
-    }
+        })
+        .collect();
     let rows = |v: &[stats::KeyedFigures], label: fn(&str) -> String| {
         v.iter()
             .map(|k| BreakdownRow {

@@ -238,13 +238,44 @@ pub fn counts(
     let filter = scope.filter();
     let at = as_of.timestamp();
     let mut total = Figures::default();
-    for r in sql::received(conn, bounds, at, utc_offset(tz, bounds.0), &filter)? {
+    for r in sql::received(conn, bounds, sql::Grouping::Detail, at, utc_offset(tz, bounds.0), &filter)? {
         total.add_received(&r);
     }
-    for r in sql::due(conn, bounds, at, &filter)? {
+    for r in sql::due(conn, bounds, sql::Grouping::Detail, at, &filter)? {
         total.add_due(&r);
     }
     Ok(total)
+}
+
+/// Counts of consecutive ranges (`bounds[i]..bounds[i+1]`, ascending) in one pass per cohort:
+/// the trend chart and the comparisons. No medians, no critical figure.
+pub fn counts_by_range(
+    conn: &mut DbConnection,
+    bounds: &[i64],
+    scope: &Scope,
+    as_of: DateTime<Utc>,
+    tz: Tz,
+) -> Result<Vec<Figures>, AppError> {
+    let n = bounds.len().saturating_sub(1);
+    let mut out = vec![Figures::default(); n];
+    if n == 0 {
+        return Ok(out);
+    }
+    let filter = scope.filter();
+    let at = as_of.timestamp();
+    let grouping = sql::Grouping::Buckets(bounds);
+    let whole = (bounds[0], bounds[n]);
+    for r in sql::received(conn, whole, grouping, at, utc_offset(tz, bounds[0]), &filter)? {
+        if let Some(f) = usize::try_from(r.bucket).ok().and_then(|i| out.get_mut(i)) {
+            f.add_received(&r);
+        }
+    }
+    for r in sql::due(conn, whole, grouping, at, &filter)? {
+        if let Some(f) = usize::try_from(r.bucket).ok().and_then(|i| out.get_mut(i)) {
+            f.add_due(&r);
+        }
+    }
+    Ok(out)
 }
 
 /// Departments ranked by on-time rate, then completion rate, then volume (as printed under `rounding`).
@@ -270,8 +301,8 @@ pub fn snapshot(
     let bounds = period.bounds(tz);
     let filter = scope.filter();
     let at = as_of.timestamp();
-    let received = sql::received(conn, bounds, at, utc_offset(tz, bounds.0), &filter)?;
-    let due = sql::due(conn, bounds, at, &filter)?;
+    let received = sql::received(conn, bounds, sql::Grouping::Detail, at, utc_offset(tz, bounds.0), &filter)?;
+    let due = sql::due(conn, bounds, sql::Grouping::Detail, at, &filter)?;
     let critical = sql::critical(conn, crate::messages::critical_threshold(as_of, tz), &filter)?;
 
     let mut total = Figures::default();

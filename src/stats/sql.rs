@@ -52,9 +52,12 @@ where
     })
 }
 
-/// Received-cohort counts for one (department, channel, category, site) group.
+/// Received-cohort counts for one (department, channel, category, site) group, or one bucket.
 #[derive(Debug, Clone, QueryableByName)]
 pub struct ReceivedRow {
+    /// Index of the time bucket ([`Grouping::Buckets`]); 0 otherwise.
+    #[diesel(sql_type = BigInt)]
+    pub bucket: i64,
     #[diesel(sql_type = Text)]
     pub department_code: String,
     #[diesel(sql_type = Text)]
@@ -79,9 +82,11 @@ pub struct ReceivedRow {
     pub paused: i64,
 }
 
-/// Due-cohort counts for one group.
+/// Due-cohort counts for one group, or one bucket.
 #[derive(Debug, Clone, QueryableByName)]
 pub struct DueRow {
+    #[diesel(sql_type = BigInt)]
+    pub bucket: i64,
     #[diesel(sql_type = Text)]
     pub department_code: String,
     #[diesel(sql_type = Text)]
@@ -148,6 +153,56 @@ impl Filter<'_> {
 
 const GROUP: &str = "department_code, channel, category, site_name";
 
+/// How the cohort queries group their rows.
+#[derive(Debug, Clone, Copy)]
+pub enum Grouping<'a> {
+    /// By (department, channel, category, site), over one range.
+    Detail,
+    /// By time bucket only: ascending bounds `b0 < b1 < … < bn`, bucket `i` = `[b_i, b_i+1)`.
+    Buckets(&'a [i64]),
+}
+
+impl Grouping<'_> {
+    /// The range the whole query covers.
+    fn range(&self, bounds: (i64, i64)) -> (i64, i64) {
+        match self {
+            Grouping::Buckets(b) if b.len() >= 2 => (b[0], b[b.len() - 1]),
+            _ => bounds,
+        }
+    }
+
+    /// `(select list of the group columns, GROUP BY clause)`, appending the inner bucket bounds.
+    fn columns(&self, column: &str, binds: &mut Vec<Bind>) -> (String, String) {
+        match self {
+            Grouping::Detail => (
+                format!("CAST(0 AS BIGINT) AS bucket, {GROUP}"),
+                format!("GROUP BY {GROUP}"),
+            ),
+            Grouping::Buckets(b) => {
+                let inner = b.get(1..b.len().saturating_sub(1)).unwrap_or_default();
+                let case = if inner.is_empty() {
+                    "0".to_string()
+                } else {
+                    let mut case = String::from("CASE");
+                    for (i, bound) in inner.iter().enumerate() {
+                        binds.push(Bind::Int(*bound));
+                        case.push_str(&format!(" WHEN {column} < ${} THEN {i}", binds.len()));
+                    }
+                    case.push_str(&format!(" ELSE {} END", inner.len()));
+                    case
+                };
+                (
+                    format!(
+                        "CAST({case} AS BIGINT) AS bucket, '' AS department_code, '' AS channel, \
+                         '' AS category, CAST(NULL AS TEXT) AS site_name"
+                    ),
+                    "GROUP BY 1".to_string(),
+                )
+            }
+        }
+    }
+}
+
 /// "Replied as of $3": status replied with the reply at or before the as-of time.
 const REPLIED: &str = "(status = 'replied' AND replied_at <= $3)";
 
@@ -155,11 +210,13 @@ const REPLIED: &str = "(status = 'replied' AND replied_at <= $3)";
 /// (same-day = receipt and reply on the same local calendar date).
 pub fn received(
     conn: &mut DbConnection,
-    (start, end): (i64, i64),
+    bounds: (i64, i64),
+    grouping: Grouping,
     as_of: i64,
     offset: i64,
     filter: &Filter,
 ) -> Result<Vec<ReceivedRow>, AppError> {
+    let (start, end) = grouping.range(bounds);
     let mut binds = vec![
         Bind::Int(start),
         Bind::Int(end),
@@ -167,8 +224,9 @@ pub fn received(
         Bind::Int(offset),
     ];
     let extra = filter.clause(&mut binds);
+    let (group, group_by) = grouping.columns("received_at", &mut binds);
     let sql = format!(
-        "SELECT {GROUP}, \
+        "SELECT {group}, \
            SUM(CASE WHEN status <> 'invalid' THEN 1 ELSE 0 END) AS received, \
            SUM(CASE WHEN status = 'invalid' THEN 1 ELSE 0 END) AS invalid, \
            SUM(CASE WHEN {REPLIED} THEN 1 ELSE 0 END) AS replied, \
@@ -178,7 +236,7 @@ pub fn received(
            SUM(CASE WHEN (status = 'open' OR (status = 'replied' AND replied_at > $3)) AND due_at < $3 \
                THEN 1 ELSE 0 END) AS open_overdue, \
            SUM(CASE WHEN status = 'paused' THEN 1 ELSE 0 END) AS paused \
-         FROM messages WHERE received_at >= $1 AND received_at < $2{extra} GROUP BY {GROUP}"
+         FROM messages WHERE received_at >= $1 AND received_at < $2{extra} {group_by}"
     );
     load(conn, &sql, &binds)
 }
@@ -186,18 +244,21 @@ pub fn received(
 /// Messages whose (current) deadline falls in `[start, end)`, invalid ones excluded, grouped.
 pub fn due(
     conn: &mut DbConnection,
-    (start, end): (i64, i64),
+    bounds: (i64, i64),
+    grouping: Grouping,
     as_of: i64,
     filter: &Filter,
 ) -> Result<Vec<DueRow>, AppError> {
+    let (start, end) = grouping.range(bounds);
     let mut binds = vec![Bind::Int(start), Bind::Int(end), Bind::Int(as_of)];
     let extra = filter.clause(&mut binds);
+    let (group, group_by) = grouping.columns("due_at", &mut binds);
     let sql = format!(
-        "SELECT {GROUP}, COUNT(*) AS due, \
+        "SELECT {group}, COUNT(*) AS due, \
            SUM(CASE WHEN {REPLIED} AND on_time THEN 1 ELSE 0 END) AS replied_on_time, \
            SUM(CASE WHEN {REPLIED} AND NOT on_time THEN 1 ELSE 0 END) AS replied_late, \
            SUM(CASE WHEN NOT {REPLIED} AND status <> 'paused' AND due_at < $3 THEN 1 ELSE 0 END) AS overdue_open \
-         FROM messages WHERE due_at >= $1 AND due_at < $2 AND status <> 'invalid'{extra} GROUP BY {GROUP}"
+         FROM messages WHERE due_at >= $1 AND due_at < $2 AND status <> 'invalid'{extra} {group_by}"
     );
     load(conn, &sql, &binds)
 }
@@ -301,14 +362,23 @@ pub fn overdue(
     let extra = filter.clause(&mut binds);
     binds.push(Bind::Int(limit));
     let lim = binds.len();
+    let late = format!(
+        "due_at < $3 AND status <> 'invalid' AND status <> 'paused' \
+         AND (NOT {REPLIED} OR NOT on_time){extra}"
+    );
+    // The ids are picked from the covering indexes; only the listed rows are read from the table.
     let sql = format!(
         "SELECT id, department_code, channel, category, subject, site_name, received_at, due_at, \
            CASE WHEN {REPLIED} THEN replied_at ELSE NULL END AS replied_at \
-         FROM messages \
-         WHERE ((received_at >= $1 AND received_at < $2) OR (due_at >= $1 AND due_at < $2)) \
-           AND due_at < $3 AND status <> 'invalid' AND status <> 'paused' \
-           AND (NOT {REPLIED} OR NOT on_time){extra} \
-         ORDER BY department_code, due_at, id LIMIT ${lim}"
+         FROM messages WHERE id IN ( \
+           SELECT id FROM ( \
+             SELECT id, department_code, due_at FROM messages \
+               WHERE received_at >= $1 AND received_at < $2 AND {late} \
+             UNION \
+             SELECT id, department_code, due_at FROM messages \
+               WHERE due_at >= $1 AND due_at < $2 AND {late} \
+           ) late ORDER BY department_code, due_at, id LIMIT ${lim}) \
+         ORDER BY department_code, due_at, id"
     );
     load(conn, &sql, &binds)
 }

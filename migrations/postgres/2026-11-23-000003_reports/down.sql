@@ -1,4 +1,4 @@
 DROP INDEX messages_pending_received;
-DROP INDEX messages_department_due;
-DROP INDEX messages_department_received;
+DROP INDEX messages_due_stats;
+DROP INDEX messages_received_stats;
 DROP TABLE reports;
