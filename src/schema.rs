@@ -83,6 +83,7 @@ diesel::table! {
         as_of -> BigInt,
         rounding -> Text,
         body -> Text,
+        figures -> Text,
         created_by -> Text,
         created_at -> BigInt,
     }

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use crate::db::DbConnection;
 use crate::error::{is_unique_violation, AppError};
 use crate::sla::Timeline;
-use crate::stats::{self, Period, Rounding, Scope};
+use crate::stats::{self, Figures, Period, Rounding, Scope};
 
 pub use email::{monthly_email, MonthlyEmail};
 pub use views::Report;
@@ -44,7 +44,7 @@ pub const DEFINITIONS: [&str; 7] = [
     "当日答复：在收到留言的同一自然日内答复；办理工作日数按法定工作日历计算，收到当日不计。",
     "应答复：答复期限届满日在统计周期内的留言；按期答复率 = 在期限内答复数 ÷ 应答复数。",
     "超过三个月未答复：截至统计时点，收到已满三个自然月仍未答复的留言（单项否决指标）。",
-    "环比、同比变化以百分点表示；分母为零的比率显示为“—”。",
+    "环比、同比变化以百分点表示；已固定（已发布）报告的周期采用其发布时的数字；分母为零的比率显示为“—”。",
 ];
 
 /// Builds the report of `period` for `scope` as of `as_of` (not stored).
@@ -55,32 +55,24 @@ pub fn build(
     scope: &Scope,
     as_of: DateTime<Utc>,
 ) -> Result<Report, AppError> {
+    build_with_figures(conn, ctx, period, scope, as_of).map(|(report, _)| report)
+}
+
+/// The report and the raw counts of its summary.
+fn build_with_figures(
+    conn: &mut DbConnection,
+    ctx: &ReportContext,
+    period: &Period,
+    scope: &Scope,
+    as_of: DateTime<Utc>,
+) -> Result<(Report, Figures), AppError> {
     let tz = ctx.timeline.tz();
     let r = ctx.rounding;
     let snap = stats::snapshot(conn, period, scope, as_of, tz, r)?;
     let previous = period.previous();
     let earlier = period.year_earlier();
-    // One bucketed pass per cohort covers the trend months and, for a month, both comparisons.
-    let mut months = period.trailing_months();
-    let monthly = matches!(period, Period::Month { .. });
-    if monthly {
-        months.insert(0, earlier);
-    }
-    let mut bounds: Vec<i64> = months.iter().map(|m| m.bounds(tz).0).collect();
-    bounds.push(period.bounds(tz).1);
-    let mut buckets = stats::counts_by_range(conn, &bounds, scope, as_of, tz)?;
-    let (prev_figures, earlier_figures) = if monthly {
-        let n = buckets.len();
-        let prev = buckets[n - 2].clone();
-        let then = buckets.remove(0);
-        months.remove(0);
-        (prev, then)
-    } else {
-        (
-            stats::counts(conn, previous.bounds(tz), scope, as_of, tz)?,
-            stats::counts(conn, earlier.bounds(tz), scope, as_of, tz)?,
-        )
-    };
+    let (months, buckets, prev_figures, earlier_figures) =
+        comparisons(conn, period, scope, as_of, tz, &snap.total)?;
     let trend: Vec<TrendPoint> = months
         .iter()
         .zip(&buckets)
@@ -144,7 +136,60 @@ pub fn build(
         definitions: DEFINITIONS.iter().map(|s| s.to_string()).collect(),
     };
     report.bulletin = bulletin::draft(&report, period);
-    Ok(report)
+    Ok((report, snap.total))
+}
+
+/// The 12 trend months with their counts, and the previous and year-earlier figures.
+///
+/// A closed period with a frozen report contributes its published counts (a bulletin compares
+/// with what was published); the others are counted, the running months in one bucketed pass
+/// per cohort, and the period itself comes from its own snapshot.
+type Comparisons = (Vec<Period>, Vec<Figures>, Figures, Figures);
+
+fn comparisons(
+    conn: &mut DbConnection,
+    period: &Period,
+    scope: &Scope,
+    as_of: DateTime<Utc>,
+    tz: chrono_tz::Tz,
+    current: &Figures,
+) -> Result<Comparisons, AppError> {
+    let months = period.trailing_months();
+    let (previous, earlier) = (period.previous(), period.year_earlier());
+    let mut wanted = months.clone();
+    wanted.extend([previous, earlier]);
+    let published = store::published_figures(conn, &wanted, &scope.key())?;
+    let monthly = matches!(period, Period::Month { .. });
+    let known = |p: &Period| -> Option<Figures> {
+        if monthly && p == period {
+            return Some(current.clone());
+        }
+        published.get(&p.to_string()).cloned()
+    };
+    let mut figures: Vec<Option<Figures>> = months.iter().map(known).collect();
+    // Count the months without published figures, from the first to the last missing one.
+    let missing: Vec<usize> = (0..months.len()).filter(|&i| figures[i].is_none()).collect();
+    if let (Some(&a), Some(&b)) = (missing.first(), missing.last()) {
+        let mut bounds: Vec<i64> = months[a..=b].iter().map(|m| m.bounds(tz).0).collect();
+        bounds.push(months[b].bounds(tz).1);
+        let counted = stats::counts_by_range(conn, &bounds, scope, as_of, tz)?;
+        for (i, f) in (a..=b).zip(counted) {
+            if figures[i].is_none() {
+                figures[i] = Some(f);
+            }
+        }
+    }
+    let figures: Vec<Figures> = figures.into_iter().map(Option::unwrap_or_default).collect();
+    let find = |p: &Period| months.iter().position(|m| m == p).map(|i| figures[i].clone());
+    let prev = match known(&previous).or_else(|| find(&previous)) {
+        Some(f) => f,
+        None => stats::counts(conn, previous.bounds(tz), scope, as_of, tz)?,
+    };
+    let then = match known(&earlier) {
+        Some(f) => f,
+        None => stats::counts(conn, earlier.bounds(tz), scope, as_of, tz)?,
+    };
+    Ok((months, figures, prev, then))
 }
 
 fn scope_label(conn: &mut DbConnection, scope: &Scope) -> Result<String, AppError> {
@@ -225,10 +270,10 @@ fn freeze(
     actor: &str,
     version: i32,
 ) -> Result<Report, AppError> {
-    let mut report = build(conn, ctx, period, scope, now)?;
+    let (mut report, figures) = build_with_figures(conn, ctx, period, scope, now)?;
     report.frozen = true;
     report.version = Some(version);
-    store::insert(conn, period, &scope.key(), &report, actor, now)?;
+    store::insert(conn, period, &scope.key(), &report, &figures, actor, now)?;
     Ok(report)
 }
 

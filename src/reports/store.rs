@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use crate::db::DbConnection;
 use crate::error::AppError;
 use crate::schema::reports;
-use crate::stats::Period;
+use crate::stats::{Figures, Period};
 
 use super::Report;
 
@@ -19,6 +19,7 @@ struct NewReportRow<'a> {
     as_of: i64,
     rounding: &'a str,
     body: &'a str,
+    figures: &'a str,
     created_by: &'a str,
     created_at: i64,
 }
@@ -45,10 +46,12 @@ pub fn insert(
     period: &Period,
     scope: &str,
     report: &Report,
+    figures: &Figures,
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let body = serde_json::to_string(report).map_err(|e| AppError::Internal(e.into()))?;
+    let figures = serde_json::to_string(figures).map_err(|e| AppError::Internal(e.into()))?;
     diesel::insert_into(reports::table)
         .values(NewReportRow {
             period: &period.to_string(),
@@ -57,6 +60,7 @@ pub fn insert(
             as_of: report.as_of_unix,
             rounding: report.rounding.as_str(),
             body: &body,
+            figures: &figures,
             created_by: actor,
             created_at: now.timestamp(),
         })
@@ -122,4 +126,27 @@ pub fn versions(
         .order(reports::version.asc())
         .select(VersionRow::as_select())
         .load(conn)?)
+}
+
+/// The summary counts of the latest frozen version of each of `periods` that has one.
+pub fn published_figures(
+    conn: &mut DbConnection,
+    periods: &[Period],
+    scope: &str,
+) -> Result<std::collections::HashMap<String, Figures>, AppError> {
+    let names: Vec<String> = periods.iter().map(|p| p.to_string()).collect();
+    let rows: Vec<(String, i32, String)> = reports::table
+        .filter(reports::period.eq_any(&names))
+        .filter(reports::scope.eq(scope))
+        .order((reports::period.asc(), reports::version.asc()))
+        .select((reports::period, reports::version, reports::figures))
+        .load(conn)?;
+    let mut out = std::collections::HashMap::new();
+    for (period, _, figures) in rows {
+        // Ascending versions: the latest one wins.
+        let f: Figures = serde_json::from_str(&figures)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("stored figures are unreadable: {e}")))?;
+        out.insert(period, f);
+    }
+    Ok(out)
 }

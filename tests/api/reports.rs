@@ -226,3 +226,32 @@ fn the_report_command_writes_the_csv_of_a_period() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--period"));
 }
+
+#[tokio::test]
+async fn comparisons_and_the_trend_use_the_published_figures_of_frozen_months() {
+    for app in TestApp::each("2026-10-09T10:00:00+08:00").await {
+        // September: 1 of 2 replied when its report is published.
+        insert(&app, vec![
+            mailbox_at("zjj", "2026-09-14T09:00:00+08:00").replied("2026-09-15T09:00:00+08:00"),
+            mailbox_at("zjj", "2026-09-14T09:00:00+08:00"),
+        ])
+        .await;
+        let (_, september) = app.get(&app.admin, "/api/v1/reports/2026-09.json").await;
+        assert_eq!(september["summary"]["completion_rate"]["text"], "50.00%");
+        // The other September message is answered in October: the live September count moves…
+        let (_, page) = app.get(&app.admin, "/api/v1/messages?status=open").await;
+        let id = page["items"][0]["id"].as_i64().unwrap();
+        let (s, _) = app.post(&app.admin, &format!("/api/v1/messages/{id}/reply"), &serde_json::json!({"body": "您好，已办理。"})).await;
+        assert_eq!(s, 200);
+        let (_, live) = app.get(&app.admin, "/api/v1/stats?period=2026-09").await;
+        assert_eq!(live["summary"]["completion_rate"]["text"], "100.00%");
+        // …but October compares with, and charts, what was published.
+        let (_, october) = app.get(&app.admin, "/api/v1/stats?period=2026-10").await;
+        assert_eq!(october["previous"]["figures"]["completion_rate"]["text"], "50.00%", "{}", app.backend);
+        let trend = october["trend"].as_array().unwrap();
+        assert_eq!(trend.len(), 12);
+        assert_eq!(trend[10]["period"], "2026-09");
+        assert_eq!(trend[10]["completion_rate"]["text"], "50.00%");
+        assert_eq!(trend[11]["period"], "2026-10");
+    }
+}

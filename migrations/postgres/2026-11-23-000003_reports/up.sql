@@ -10,6 +10,9 @@ CREATE TABLE reports (
     as_of BIGINT NOT NULL,
     rounding TEXT NOT NULL CHECK (rounding IN ('half_up','truncate')),
     body TEXT NOT NULL,
+    -- The summary's raw counts (JSON): later reports' trends and comparisons reuse the
+    -- published figures of frozen periods instead of recounting them.
+    figures TEXT NOT NULL,
     created_by TEXT NOT NULL,
     created_at BIGINT NOT NULL,
     UNIQUE (period, scope, version)
