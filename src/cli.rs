@@ -312,7 +312,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let took_ms = started.elapsed().as_millis();
             std::fs::write(&out, bytes)
                 .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
-            println!("{period} report written to {} in {took_ms} ms", out.display());
+            println!(
+                "{period} report written to {} in {took_ms} ms",
+                out.display()
+            );
             Ok(())
         }
         Command::Calendar { .. } | Command::Bench { .. } => unreachable!("handled above"),

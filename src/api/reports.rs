@@ -36,7 +36,8 @@ pub struct ReportQuery {
 }
 
 fn parse_period(s: &str) -> Result<Period, AppError> {
-    s.parse().map_err(|e: String| AppError::invalid("period", e))
+    s.parse()
+        .map_err(|e: String| AppError::invalid("period", e))
 }
 
 /// The scope the caller may see: clerks and supervisors are held to their own department.

@@ -60,7 +60,11 @@ fn figure_cells(f: &FiguresView) -> Vec<Cell<'_>> {
 fn department_table(report: &Report) -> Vec<Vec<Cell<'_>>> {
     let mut rows = Vec::new();
     for d in &report.by_department {
-        let mut row = vec![Cell::Int(d.rank as i64), Cell::Text(&d.code), Cell::Text(&d.name)];
+        let mut row = vec![
+            Cell::Int(d.rank as i64),
+            Cell::Text(&d.code),
+            Cell::Text(&d.name),
+        ];
         row.extend(figure_cells(&d.figures));
         rows.push(row);
     }
@@ -168,9 +172,14 @@ fn build_xlsx(report: &Report) -> Result<Vec<u8>, XlsxError> {
         row += 1;
     }
     row += 1;
-    for (col, h) in ["指标", "本期", report.previous.label.as_str(), report.year_earlier.label.as_str()]
-        .iter()
-        .enumerate()
+    for (col, h) in [
+        "指标",
+        "本期",
+        report.previous.label.as_str(),
+        report.year_earlier.label.as_str(),
+    ]
+    .iter()
+    .enumerate()
     {
         sheet.write_string_with_format(row, col as u16, *h, &bold)?;
     }
@@ -223,8 +232,17 @@ fn build_xlsx(report: &Report) -> Result<Vec<u8>, XlsxError> {
 
     let sheet = book.add_worksheet().set_name("逾期清单")?;
     let headers = [
-        "单位名称", "留言编号", "渠道", "类别", "标题", "网站", "收到时间", "答复期限", "答复时间",
-        "状态", "逾期工作日",
+        "单位名称",
+        "留言编号",
+        "渠道",
+        "类别",
+        "标题",
+        "网站",
+        "收到时间",
+        "答复期限",
+        "答复时间",
+        "状态",
+        "逾期工作日",
     ];
     for (col, h) in headers.iter().enumerate() {
         sheet.write_string_with_format(0, col as u16, *h, &bold)?;

@@ -61,7 +61,11 @@ fn trend_chart(report: &Report) -> String {
         ));
     }
     for (i, t) in report.trend.iter().enumerate() {
-        let label = t.period.get(5..).unwrap_or(&t.period).trim_start_matches('0');
+        let label = t
+            .period
+            .get(5..)
+            .unwrap_or(&t.period)
+            .trim_start_matches('0');
         svg.push_str(&format!(
             r#"<text x="{:.1}" y="{:.1}" font-size="11" text-anchor="middle">{}月</text>"#,
             x(i),
@@ -70,7 +74,10 @@ fn trend_chart(report: &Report) -> String {
         ));
     }
     for (color, pick) in [
-        (COMPLETION, (|t: &super::views::TrendPoint| pct(&t.completion_rate)) as fn(&_) -> _),
+        (
+            COMPLETION,
+            (|t: &super::views::TrendPoint| pct(&t.completion_rate)) as fn(&_) -> _,
+        ),
         (ON_TIME, |t: &super::views::TrendPoint| pct(&t.on_time_rate)),
     ] {
         let mut path = String::new();

@@ -168,7 +168,9 @@ fn comparisons(
     };
     let mut figures: Vec<Option<Figures>> = months.iter().map(known).collect();
     // Count the months without published figures, from the first to the last missing one.
-    let missing: Vec<usize> = (0..months.len()).filter(|&i| figures[i].is_none()).collect();
+    let missing: Vec<usize> = (0..months.len())
+        .filter(|&i| figures[i].is_none())
+        .collect();
     if let (Some(&a), Some(&b)) = (missing.first(), missing.last()) {
         let mut bounds: Vec<i64> = months[a..=b].iter().map(|m| m.bounds(tz).0).collect();
         bounds.push(months[b].bounds(tz).1);
@@ -180,7 +182,12 @@ fn comparisons(
         }
     }
     let figures: Vec<Figures> = figures.into_iter().map(Option::unwrap_or_default).collect();
-    let find = |p: &Period| months.iter().position(|m| m == p).map(|i| figures[i].clone());
+    let find = |p: &Period| {
+        months
+            .iter()
+            .position(|m| m == p)
+            .map(|i| figures[i].clone())
+    };
     let prev = match known(&previous).or_else(|| find(&previous)) {
         Some(f) => f,
         None => stats::counts(conn, previous.bounds(tz), scope, as_of, tz)?,

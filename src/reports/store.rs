@@ -144,8 +144,9 @@ pub fn published_figures(
     let mut out = std::collections::HashMap::new();
     for (period, _, figures) in rows {
         // Ascending versions: the latest one wins.
-        let f: Figures = serde_json::from_str(&figures)
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("stored figures are unreadable: {e}")))?;
+        let f: Figures = serde_json::from_str(&figures).map_err(|e| {
+            AppError::Internal(anyhow::anyhow!("stored figures are unreadable: {e}"))
+        })?;
         out.insert(period, f);
     }
     Ok(out)

@@ -190,7 +190,11 @@ pub const OVERDUE_LIST_LIMIT: i64 = 2_000;
 /// The office's UTC offset at the start of the period, in seconds (the same-day test in SQL).
 fn utc_offset(tz: Tz, at: i64) -> i64 {
     let t = DateTime::from_timestamp(at, 0).unwrap_or_default();
-    i64::from(tz.offset_from_utc_datetime(&t.naive_utc()).fix().local_minus_utc())
+    i64::from(
+        tz.offset_from_utc_datetime(&t.naive_utc())
+            .fix()
+            .local_minus_utc(),
+    )
 }
 
 /// Totals of one period and scope.
@@ -204,10 +208,14 @@ pub fn figures(
     let bounds = period.bounds(tz);
     let filter = scope.filter();
     let mut total = totals(conn, bounds, scope, as_of, tz)?;
-    total.critical = sql::critical(conn, crate::messages::critical_threshold(as_of, tz), &filter)?
-        .iter()
-        .map(|r| r.critical)
-        .sum();
+    total.critical = sql::critical(
+        conn,
+        crate::messages::critical_threshold(as_of, tz),
+        &filter,
+    )?
+    .iter()
+    .map(|r| r.critical)
+    .sum();
     Ok(total)
 }
 
@@ -220,10 +228,15 @@ pub fn totals(
     tz: Tz,
 ) -> Result<Figures, AppError> {
     let mut total = counts(conn, bounds, scope, as_of, tz)?;
-    total.median_working_days_hundredths =
-        sql::medians(conn, bounds, as_of.timestamp(), sql::MedianKey::All, &scope.filter())?
-            .first()
-            .map(|(_, m)| *m);
+    total.median_working_days_hundredths = sql::medians(
+        conn,
+        bounds,
+        as_of.timestamp(),
+        sql::MedianKey::All,
+        &scope.filter(),
+    )?
+    .first()
+    .map(|(_, m)| *m);
     Ok(total)
 }
 
@@ -238,7 +251,14 @@ pub fn counts(
     let filter = scope.filter();
     let at = as_of.timestamp();
     let mut total = Figures::default();
-    for r in sql::received(conn, bounds, sql::Grouping::Detail, at, utc_offset(tz, bounds.0), &filter)? {
+    for r in sql::received(
+        conn,
+        bounds,
+        sql::Grouping::Detail,
+        at,
+        utc_offset(tz, bounds.0),
+        &filter,
+    )? {
         total.add_received(&r);
     }
     for r in sql::due(conn, bounds, sql::Grouping::Detail, at, &filter)? {
@@ -265,7 +285,14 @@ pub fn counts_by_range(
     let at = as_of.timestamp();
     let grouping = sql::Grouping::Buckets(bounds);
     let whole = (bounds[0], bounds[n]);
-    for r in sql::received(conn, whole, grouping, at, utc_offset(tz, bounds[0]), &filter)? {
+    for r in sql::received(
+        conn,
+        whole,
+        grouping,
+        at,
+        utc_offset(tz, bounds[0]),
+        &filter,
+    )? {
         if let Some(f) = usize::try_from(r.bucket).ok().and_then(|i| out.get_mut(i)) {
             f.add_received(&r);
         }
@@ -301,9 +328,20 @@ pub fn snapshot(
     let bounds = period.bounds(tz);
     let filter = scope.filter();
     let at = as_of.timestamp();
-    let received = sql::received(conn, bounds, sql::Grouping::Detail, at, utc_offset(tz, bounds.0), &filter)?;
+    let received = sql::received(
+        conn,
+        bounds,
+        sql::Grouping::Detail,
+        at,
+        utc_offset(tz, bounds.0),
+        &filter,
+    )?;
     let due = sql::due(conn, bounds, sql::Grouping::Detail, at, &filter)?;
-    let critical = sql::critical(conn, crate::messages::critical_threshold(as_of, tz), &filter)?;
+    let critical = sql::critical(
+        conn,
+        crate::messages::critical_threshold(as_of, tz),
+        &filter,
+    )?;
 
     let mut total = Figures::default();
     let mut channels: BTreeMap<String, Figures> = BTreeMap::new();
@@ -346,16 +384,23 @@ pub fn snapshot(
         total.critical += r.critical;
         channels.entry(r.channel.clone()).or_default().critical += r.critical;
         categories.entry(r.category.clone()).or_default().critical += r.critical;
-        departments.entry(r.department_code.clone()).or_default().critical += r.critical;
+        departments
+            .entry(r.department_code.clone())
+            .or_default()
+            .critical += r.critical;
         if let Some(site) = site_of(&r.channel, &r.site_name) {
             sites.entry(site).or_default().critical += r.critical;
         }
     }
-    total.median_working_days_hundredths = sql::medians(conn, bounds, at, sql::MedianKey::All, &filter)?
-        .first()
-        .map(|(_, m)| *m);
+    total.median_working_days_hundredths =
+        sql::medians(conn, bounds, at, sql::MedianKey::All, &filter)?
+            .first()
+            .map(|(_, m)| *m);
     for (code, m) in sql::medians(conn, bounds, at, sql::MedianKey::Department, &filter)? {
-        departments.entry(code).or_default().median_working_days_hundredths = Some(m);
+        departments
+            .entry(code)
+            .or_default()
+            .median_working_days_hundredths = Some(m);
     }
 
     let mut late: BTreeMap<String, Vec<OverdueItem>> = BTreeMap::new();
@@ -402,7 +447,12 @@ pub fn snapshot(
             .unwrap_or(usize::MAX)
     });
     let mut by_site = keyed(sites);
-    by_site.sort_by(|a, b| b.figures.received.cmp(&a.figures.received).then(a.key.cmp(&b.key)));
+    by_site.sort_by(|a, b| {
+        b.figures
+            .received
+            .cmp(&a.figures.received)
+            .then(a.key.cmp(&b.key))
+    });
     Ok(Snapshot {
         total,
         by_channel,

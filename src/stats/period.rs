@@ -161,7 +161,8 @@ fn local_midnight(tz: Tz, d: NaiveDate) -> i64 {
     let midnight = d.and_time(chrono::NaiveTime::MIN);
     for minutes in (0..=24 * 60).step_by(15) {
         let local = midnight + chrono::Duration::minutes(minutes);
-        if let LocalResult::Single(t) | LocalResult::Ambiguous(t, _) = tz.from_local_datetime(&local)
+        if let LocalResult::Single(t) | LocalResult::Ambiguous(t, _) =
+            tz.from_local_datetime(&local)
         {
             return t.timestamp();
         }
@@ -182,7 +183,9 @@ impl fmt::Display for Period {
 impl FromStr for Period {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        let bad = || format!("'{s}' is not a period: use 2026-10 (month), 2026-Q3 (quarter) or 2026 (year)");
+        let bad = || {
+            format!("'{s}' is not a period: use 2026-10 (month), 2026-Q3 (quarter) or 2026 (year)")
+        };
         let year = |y: &str| -> Result<i32, String> {
             if y.len() != 4 {
                 return Err(bad());
@@ -193,7 +196,9 @@ impl FromStr for Period {
                 .ok_or_else(bad)
         };
         match s.trim().split_once('-') {
-            None => Ok(Period::Year { year: year(s.trim())? }),
+            None => Ok(Period::Year {
+                year: year(s.trim())?,
+            }),
             Some((y, rest)) => {
                 let y = year(y)?;
                 if let Some(q) = rest.strip_prefix('Q').or_else(|| rest.strip_prefix('q')) {
@@ -250,7 +255,16 @@ mod tests {
             assert_eq!(p.to_string(), text);
             assert_eq!(p.label_zh(), label);
         }
-        for bad in ["2026-13", "2026-1", "2026-Q5", "2026-Q", "26", "x", "2026-10-01", ""] {
+        for bad in [
+            "2026-13",
+            "2026-1",
+            "2026-Q5",
+            "2026-Q",
+            "26",
+            "x",
+            "2026-10-01",
+            "",
+        ] {
             assert!(bad.parse::<Period>().is_err(), "{bad}");
         }
     }
@@ -269,10 +283,19 @@ mod tests {
             Period::month_of(at("2026-10-31T16:30:00Z"), Shanghai).to_string(),
             "2026-11"
         );
-        assert_eq!(Period::month_of(at("2026-10-31T16:30:00Z"), chrono_tz::UTC), oct);
+        assert_eq!(
+            Period::month_of(at("2026-10-31T16:30:00Z"), chrono_tz::UTC),
+            oct
+        );
         let q3: Period = "2026-Q3".parse().unwrap();
-        assert_eq!(q3.bounds(Shanghai).0, at("2026-07-01T00:00:00+08:00").timestamp());
-        assert_eq!(q3.bounds(Shanghai).1, at("2026-10-01T00:00:00+08:00").timestamp());
+        assert_eq!(
+            q3.bounds(Shanghai).0,
+            at("2026-07-01T00:00:00+08:00").timestamp()
+        );
+        assert_eq!(
+            q3.bounds(Shanghai).1,
+            at("2026-10-01T00:00:00+08:00").timestamp()
+        );
     }
 
     #[test]
@@ -282,7 +305,10 @@ mod tests {
         assert_eq!(jan.year_earlier().to_string(), "2025-01");
         let q1: Period = "2026-Q1".parse().unwrap();
         assert_eq!(q1.previous().to_string(), "2025-Q4");
-        assert_eq!("2026".parse::<Period>().unwrap().previous().to_string(), "2025");
+        assert_eq!(
+            "2026".parse::<Period>().unwrap().previous().to_string(),
+            "2025"
+        );
         let months: Vec<String> = q1.trailing_months().iter().map(|p| p.to_string()).collect();
         assert_eq!(months.first().unwrap(), "2025-04");
         assert_eq!(months.last().unwrap(), "2026-03");

@@ -171,8 +171,14 @@ mod tests {
         // 1/8 = 12.5 % exactly; 1/800 = 0.125 % → 0.13 % half up, 0.12 % truncated.
         assert_eq!(Rate::new(1, 800).format(Rounding::HalfUp), "0.13%");
         assert_eq!(Rate::new(1, 800).format(Rounding::Truncate), "0.12%");
-        assert_eq!(Rate::new(199_999, 200_000).format(Rounding::HalfUp), "100.00%");
-        assert_eq!(Rate::new(199_999, 200_000).format(Rounding::Truncate), "99.99%");
+        assert_eq!(
+            Rate::new(199_999, 200_000).format(Rounding::HalfUp),
+            "100.00%"
+        );
+        assert_eq!(
+            Rate::new(199_999, 200_000).format(Rounding::Truncate),
+            "99.99%"
+        );
     }
 
     #[test]
@@ -186,7 +192,10 @@ mod tests {
         assert_eq!(down.signed(), "-2.32");
         assert_eq!(down.phrase_zh().unwrap(), "下降2.32个百分点");
         let flat = Change::between(now, now, Rounding::HalfUp);
-        assert_eq!((flat.signed().as_str(), flat.phrase_zh().unwrap().as_str()), ("0.00", "持平"));
+        assert_eq!(
+            (flat.signed().as_str(), flat.phrase_zh().unwrap().as_str()),
+            ("0.00", "持平")
+        );
         let none = Change::between(now, Rate::new(0, 0), Rounding::HalfUp);
         assert_eq!((none.signed().as_str(), none.phrase_zh()), ("—", None));
     }
@@ -204,6 +213,9 @@ mod tests {
     fn rounding_parses_from_its_setting_names() {
         assert_eq!("half_up".parse::<Rounding>().unwrap(), Rounding::HalfUp);
         assert_eq!("truncate".parse::<Rounding>().unwrap(), Rounding::Truncate);
-        assert!("bankers".parse::<Rounding>().unwrap_err().contains("half_up or truncate"));
+        assert!("bankers"
+            .parse::<Rounding>()
+            .unwrap_err()
+            .contains("half_up or truncate"));
     }
 }

@@ -24,14 +24,16 @@ pub fn load<R>(conn: &mut DbConnection, sql: &str, binds: &[Bind]) -> Result<Vec
 where
     R: QueryableByName<Sqlite> + QueryableByName<Pg> + 'static,
 {
-    fn bind_all<'a, DB: diesel::backend::Backend>(
+    fn bind_all<'a, DB>(
         mut q: BoxedSqlQuery<'a, DB, diesel::query_builder::SqlQuery>,
         binds: &[Bind],
     ) -> BoxedSqlQuery<'a, DB, diesel::query_builder::SqlQuery>
     where
         i64: diesel::serialize::ToSql<BigInt, DB>,
         String: diesel::serialize::ToSql<Text, DB>,
-        DB: diesel::sql_types::HasSqlType<BigInt> + diesel::sql_types::HasSqlType<Text>,
+        DB: diesel::backend::Backend
+            + diesel::sql_types::HasSqlType<BigInt>
+            + diesel::sql_types::HasSqlType<Text>,
     {
         for b in binds {
             q = match b {
