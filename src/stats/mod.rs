@@ -184,7 +184,7 @@ pub struct Snapshot {
     pub by_department: Vec<DepartmentFigures>,
 }
 
-/// Most late messages listed per report (the rest are still counted).
+/// Most late messages listed per report, oldest deadlines first (all are still counted).
 pub const OVERDUE_LIST_LIMIT: i64 = 2_000;
 
 /// The office's UTC offset at the start of the period, in seconds (the same-day test in SQL).
@@ -228,15 +228,8 @@ pub fn totals(
     tz: Tz,
 ) -> Result<Figures, AppError> {
     let mut total = counts(conn, bounds, scope, as_of, tz)?;
-    total.median_working_days_hundredths = sql::medians(
-        conn,
-        bounds,
-        as_of.timestamp(),
-        sql::MedianKey::All,
-        &scope.filter(),
-    )?
-    .first()
-    .map(|(_, m)| *m);
+    let histogram = sql::working_days_histogram(conn, bounds, as_of.timestamp(), &scope.filter())?;
+    total.median_working_days_hundredths = medians(&histogram).0;
     Ok(total)
 }
 
@@ -303,6 +296,24 @@ pub fn counts_by_range(
         }
     }
     Ok(out)
+}
+
+/// The overall median and each department's, from the working-days histogram.
+fn medians(rows: &[sql::DaysRow]) -> (Option<i64>, BTreeMap<String, i64>) {
+    let mut all: BTreeMap<i64, i64> = BTreeMap::new();
+    let mut per: BTreeMap<String, Vec<(i64, i64)>> = BTreeMap::new();
+    for r in rows {
+        *all.entry(r.days).or_default() += r.n;
+        per.entry(r.department_code.clone())
+            .or_default()
+            .push((r.days, r.n));
+    }
+    let all: Vec<(i64, i64)> = all.into_iter().collect();
+    let per = per
+        .into_iter()
+        .filter_map(|(code, h)| sql::median_hundredths(&h).map(|m| (code, m)))
+        .collect();
+    (sql::median_hundredths(&all), per)
 }
 
 /// Departments ranked by on-time rate, then completion rate, then volume (as printed under `rounding`).
@@ -392,11 +403,9 @@ pub fn snapshot(
             sites.entry(site).or_default().critical += r.critical;
         }
     }
-    total.median_working_days_hundredths =
-        sql::medians(conn, bounds, at, sql::MedianKey::All, &filter)?
-            .first()
-            .map(|(_, m)| *m);
-    for (code, m) in sql::medians(conn, bounds, at, sql::MedianKey::Department, &filter)? {
+    let (median, by_department) = medians(&sql::working_days_histogram(conn, bounds, at, &filter)?);
+    total.median_working_days_hundredths = median;
+    for (code, m) in by_department {
         departments
             .entry(code)
             .or_default()

@@ -122,13 +122,15 @@ pub struct CriticalRow {
     pub critical: i64,
 }
 
-/// The middle value(s) of working days taken for one key.
+/// How many replies of one department took a given number of working days.
 #[derive(Debug, Clone, QueryableByName)]
-pub struct MedianRow {
+pub struct DaysRow {
     #[diesel(sql_type = Text)]
-    pub k: String,
+    pub department_code: String,
     #[diesel(sql_type = BigInt)]
-    pub v: i64,
+    pub days: i64,
+    #[diesel(sql_type = BigInt)]
+    pub n: i64,
 }
 
 /// Filters shared by every query: the optional department and channel of the scope.
@@ -280,53 +282,47 @@ pub fn critical(
     load(conn, &sql, &binds)
 }
 
-/// What the medians are grouped by.
-#[derive(Debug, Clone, Copy)]
-pub enum MedianKey {
-    All,
-    Department,
-}
-
-/// Median working days to reply, per key, in hundredths; the middle one or two rows of each
-/// key's replies picked by a window function in the database.
-pub fn medians(
+/// Replies of the received cohort counted by department and working days taken: a small
+/// histogram (working days take few values) from which the medians are read exactly.
+pub fn working_days_histogram(
     conn: &mut DbConnection,
     (start, end): (i64, i64),
     as_of: i64,
-    key: MedianKey,
     filter: &Filter,
-) -> Result<Vec<(String, i64)>, AppError> {
+) -> Result<Vec<DaysRow>, AppError> {
     let mut binds = vec![Bind::Int(start), Bind::Int(end), Bind::Int(as_of)];
     let extra = filter.clause(&mut binds);
-    let k = match key {
-        MedianKey::All => "''",
-        MedianKey::Department => "department_code",
-    };
     let sql = format!(
-        "SELECT k, v FROM ( \
-           SELECT {k} AS k, CAST(working_days_taken AS BIGINT) AS v, \
-             ROW_NUMBER() OVER (PARTITION BY {k} ORDER BY working_days_taken) AS rn, \
-             COUNT(*) OVER (PARTITION BY {k}) AS cnt \
-           FROM messages WHERE received_at >= $1 AND received_at < $2 AND {REPLIED} \
-             AND working_days_taken IS NOT NULL{extra} \
-         ) t WHERE rn = (cnt + 1) / 2 OR rn = cnt / 2 + 1 ORDER BY k"
+        "SELECT department_code, CAST(working_days_taken AS BIGINT) AS days, COUNT(*) AS n \
+         FROM messages WHERE received_at >= $1 AND received_at < $2 AND {REPLIED} \
+           AND working_days_taken IS NOT NULL{extra} \
+         GROUP BY department_code, working_days_taken"
     );
-    let rows: Vec<MedianRow> = load(conn, &sql, &binds)?;
-    // One row for an odd count, the two middle rows for an even count: the mean of what came.
-    let mut out: Vec<(String, i64, i64)> = Vec::new();
-    for r in rows {
-        match out.last_mut() {
-            Some((k, sum, n)) if *k == r.k => {
-                *sum += r.v;
-                *n += 1;
-            }
-            _ => out.push((r.k, r.v, 1)),
-        }
+    load(conn, &sql, &binds)
+}
+
+/// The median of a histogram `(value, count)` in hundredths: the middle value, or the mean of
+/// the two middle values for an even total; `None` when empty.
+pub fn median_hundredths(histogram: &[(i64, i64)]) -> Option<i64> {
+    let mut h: Vec<(i64, i64)> = histogram.iter().copied().filter(|(_, n)| *n > 0).collect();
+    h.sort_unstable();
+    let total: i64 = h.iter().map(|(_, n)| n).sum();
+    if total == 0 {
+        return None;
     }
-    Ok(out
-        .into_iter()
-        .map(|(k, sum, n)| (k, sum * 100 / n))
-        .collect())
+    // 0-based ranks of the middle element(s).
+    let (lo, hi) = ((total - 1) / 2, total / 2);
+    let at = |rank: i64| {
+        let mut seen = 0;
+        for (v, n) in &h {
+            seen += n;
+            if rank < seen {
+                return *v;
+            }
+        }
+        h.last().map_or(0, |(v, _)| *v)
+    };
+    Some((at(lo) + at(hi)) * 100 / 2)
 }
 
 /// A message on the 核查清单: late, either still open past its deadline or replied after it.
@@ -352,7 +348,7 @@ pub struct OverdueRow {
     pub replied_at: Option<i64>,
 }
 
-/// Messages received or due in the period that were late as of `as_of`, oldest deadline first.
+/// Messages received or due in the period that were late as of `as_of`: the `limit` with the oldest deadlines.
 pub fn overdue(
     conn: &mut DbConnection,
     (start, end): (i64, i64),
@@ -368,19 +364,40 @@ pub fn overdue(
         "due_at < $3 AND status <> 'invalid' AND status <> 'paused' \
          AND (NOT {REPLIED} OR NOT on_time){extra}"
     );
-    // The ids are picked from the covering indexes; only the listed rows are read from the table.
+    // The ids are picked from the covering indexes (the oldest deadlines first, a top-N per
+    // range); only the listed rows are read from the table.
+    let pick = |range: &str| {
+        format!(
+            "SELECT id, due_at FROM messages WHERE {range} AND {late} \
+             ORDER BY due_at, id LIMIT ${lim}"
+        )
+    };
     let sql = format!(
         "SELECT id, department_code, channel, category, subject, site_name, received_at, due_at, \
            CASE WHEN {REPLIED} THEN replied_at ELSE NULL END AS replied_at \
          FROM messages WHERE id IN ( \
            SELECT id FROM ( \
-             SELECT id, department_code, due_at FROM messages \
-               WHERE received_at >= $1 AND received_at < $2 AND {late} \
-             UNION \
-             SELECT id, department_code, due_at FROM messages \
-               WHERE due_at >= $1 AND due_at < $2 AND {late} \
-           ) late ORDER BY department_code, due_at, id LIMIT ${lim}) \
-         ORDER BY department_code, due_at, id"
+             SELECT id, due_at FROM ({a}) by_receipt UNION SELECT id, due_at FROM ({b}) by_deadline \
+           ) late ORDER BY due_at, id LIMIT ${lim}) \
+         ORDER BY due_at, id",
+        a = pick("received_at >= $1 AND received_at < $2"),
+        b = pick("due_at >= $1 AND due_at < $2"),
     );
     load(conn, &sql, &binds)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::median_hundredths;
+
+    #[test]
+    fn medians_come_from_the_histogram_exactly() {
+        assert_eq!(median_hundredths(&[]), None);
+        assert_eq!(median_hundredths(&[(3, 1)]), Some(300));
+        // 0, 0, 1, 3 → (0 + 1) / 2.
+        assert_eq!(median_hundredths(&[(3, 1), (0, 2), (1, 1)]), Some(50));
+        // 1, 2, 2, 2, 9 → 2.
+        assert_eq!(median_hundredths(&[(2, 3), (9, 1), (1, 1)]), Some(200));
+        assert_eq!(median_hundredths(&[(4, 2), (5, 2)]), Some(450));
+    }
 }
