@@ -65,6 +65,23 @@ pub enum Command {
         #[arg(long)]
         once: bool,
     },
+    /// Write a period's report (frozen once the period has closed) to a file.
+    Report {
+        /// `2026-10`, `2026-Q3` or `2026`.
+        #[arg(long)]
+        period: String,
+        /// csv, xlsx, json or html.
+        #[arg(long, default_value = "xlsx")]
+        format: String,
+        #[arg(long)]
+        out: PathBuf,
+        /// One department only.
+        #[arg(long)]
+        dept: Option<String>,
+        /// Freeze a new version as of now (closed periods only); older versions are kept.
+        #[arg(long)]
+        regenerate: bool,
+    },
     /// Working-day calendar tools.
     Calendar {
         #[command(subcommand)]
@@ -306,6 +323,25 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 );
                 Ok(())
             })
+        }
+        Command::Report {
+            period,
+            format,
+            out,
+            dept,
+            regenerate,
+        } => {
+            let state = AppState::load(settings, clock)?;
+            let started = std::time::Instant::now();
+            let bytes = crate::reports::cli_report(&state, &period, &format, dept, regenerate)?;
+            let took_ms = started.elapsed().as_millis();
+            std::fs::write(&out, bytes)
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
+            println!(
+                "{period} report written to {} in {took_ms} ms",
+                out.display()
+            );
+            Ok(())
         }
         Command::Calendar { .. } | Command::Bench { .. } => unreachable!("handled above"),
     }

@@ -25,6 +25,7 @@ pub struct Settings {
     /// The web pages' sessions.
     #[serde(default)]
     pub web: WebSettings,
+    pub reports: ReportSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -139,6 +140,13 @@ impl Default for WebSettings {
             secure_cookies: false,
         }
     }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportSettings {
+    /// How rates are cut to two decimals: `half_up` or `truncate`.
+    pub rounding: crate::stats::Rounding,
 }
 
 /// A setting that may carry a password (database and SMTP URLs): `Debug` never prints it.

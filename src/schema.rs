@@ -133,6 +133,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    reports (id) {
+        id -> BigInt,
+        period -> Text,
+        scope -> Text,
+        version -> Integer,
+        as_of -> BigInt,
+        rounding -> Text,
+        body -> Text,
+        figures -> Text,
+        created_by -> Text,
+        created_at -> BigInt,
+    }
+}
+
 diesel::joinable!(messages -> departments (department_code));
 diesel::joinable!(message_events -> messages (message_id));
 diesel::joinable!(extension_requests -> messages (message_id));
@@ -148,4 +163,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     alert_outbox,
     extension_requests,
     reply_submissions,
+    reports,
 );

@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod handling;
 pub mod messages;
 pub mod openapi;
+pub mod reports;
 
 use actix_web::{error::JsonPayloadError, web, HttpRequest, HttpResponse};
 
@@ -24,12 +25,14 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
         )
         .route("/healthz", web::get().to(health))
         .route("/openapi.json", web::get().to(openapi::document))
+        .route("/reports/{period}", web::get().to(reports::page))
         .service(
             web::scope("/api/v1")
                 .configure(messages::routes)
                 .configure(handling::routes)
                 .configure(calendar::routes)
-                .configure(alerts::routes),
+                .configure(alerts::routes)
+                .configure(reports::routes),
         );
 }
 

@@ -4,7 +4,7 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{alerts, calendar, handling, messages};
+use super::{alerts, calendar, handling, messages, reports};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -18,9 +18,10 @@ use super::{alerts, calendar, handling, messages};
         handling::return_to_office, handling::reassign, handling::verdict, handling::review,
         calendar::deadline, calendar::days,
         alerts::list,
+        reports::stats, reports::report_file, reports::regenerate,
     ),
     components(schemas(crate::error::ErrorEnvelope, crate::intake::ImportReport, crate::intake::ImportLine,
-        alerts::AlertView, alerts::AlertPage, crate::escalation::outbox::Backlog)),
+        alerts::AlertView, alerts::AlertPage, crate::escalation::outbox::Backlog, crate::reports::Report)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

@@ -59,10 +59,12 @@ pub struct SweepReport {
     pub evaluated: usize,
     pub alerts: usize,
     pub digests: usize,
+    /// Monthly report emails queued.
+    pub reports: usize,
 }
 
 /// Evaluates every message whose escalation time has come at `state.clock`, batch by batch,
-/// then enqueues the digests that are due.
+/// then enqueues the digests that are due and, on the first working day of a month, last month's report.
 pub async fn sweep_once(state: &web::Data<AppState>) -> Result<SweepReport, AppError> {
     let mut report = SweepReport::default();
     let now = state.clock.now().timestamp();
@@ -82,6 +84,15 @@ pub async fn sweep_once(state: &web::Data<AppState>) -> Result<SweepReport, AppE
     report.digests = state
         .db
         .write(move |conn| digest::enqueue_due(conn, &st, now))
+        .await?;
+    // Last month's report to the leaders, on the first working day of the month.
+    let st = state.clone();
+    report.reports = state
+        .db
+        .write(move |conn| {
+            let ctx = crate::reports::ReportContext::from_state(&st);
+            crate::reports::email::enqueue_monthly(conn, &ctx, crate::messages::model::utc(now))
+        })
         .await?;
     Ok(report)
 }

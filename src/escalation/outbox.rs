@@ -150,6 +150,16 @@ pub fn enqueue(
     insert_unique(conn, &email, status::PENDING, now, false)
 }
 
+/// Whether any outbox row's key starts with `prefix` (e.g. a month's report emails).
+pub fn has_key_prefix(conn: &mut DbConnection, prefix: &str) -> Result<bool, AppError> {
+    let pattern = format!("{}%", prefix.replace(['%', '_'], ""));
+    let n: i64 = alert_outbox::table
+        .filter(alert_outbox::dedup_key.like(pattern))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
 /// Inserts unless `dedup_key` exists. With `revive`, a cancelled row with the key becomes
 /// `initial_status` again with the new content (the decision was taken back and now stands again).
 pub(crate) fn insert_unique(

@@ -8,6 +8,8 @@ mod handling;
 mod health;
 mod messages;
 mod migrations;
+mod reports;
 mod smtp;
+mod stats;
 mod validation;
 mod web;

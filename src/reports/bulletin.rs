@@ -1,0 +1,107 @@
+//! The drafted bulletin paragraph (通报段落): the report's figures in the wording of the published bulletins, for the writer to edit.
+
+use chrono::NaiveDate;
+
+use crate::stats::Period;
+
+use super::views::{ChangeView, Report};
+
+fn change(c: &ChangeView, previous: &str) -> String {
+    match &c.phrase_zh {
+        Some(p) => format!("，较{previous}{p}"),
+        None => String::new(),
+    }
+}
+
+fn as_of_date(report: &Report) -> String {
+    // as_of is RFC 3339 in the office time zone: its date part is the local date.
+    report
+        .as_of
+        .get(..10)
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .map(|d| d.format("%Y年%-m月%-d日").to_string())
+        .unwrap_or_default()
+}
+
+/// One paragraph: receipts, completions and rate, on-time rate, changes against the previous
+/// period, same-day replies, and the departments with late messages named.
+pub fn draft(report: &Report, period: &Period) -> String {
+    let s = &report.summary;
+    let previous = period.previous_zh();
+    let channels: Vec<String> = report
+        .by_channel
+        .iter()
+        .filter(|c| c.figures.received > 0 || c.figures.due > 0)
+        .map(|c| match c.key.as_str() {
+            "website_error" => format!("“{}”平台", c.label),
+            _ => format!("“{}”", c.label),
+        })
+        .collect();
+    let channels = if channels.is_empty() {
+        "“市长信箱”".to_string()
+    } else {
+        channels.join("、")
+    };
+    let mut text = format!(
+        "{}，{}共接收网民留言{}件，办结{}件，办结回复率{}{}",
+        report.period_label,
+        channels,
+        s.received,
+        s.replied,
+        s.completion_rate.text,
+        change(&report.previous.completion_rate_change, previous),
+    );
+    if s.due > 0 {
+        text.push_str(&format!(
+            "；{}应答复留言{}件，在规定时间内答复{}件，按期答复率为{}{}",
+            period.this_zh(),
+            s.due,
+            s.replied_on_time,
+            s.on_time_rate.text,
+            change(&report.previous.on_time_rate_change, previous),
+        ));
+    }
+    text.push('。');
+    if s.same_day > 0 {
+        text.push_str(&format!("当日答复留言{}件。", s.same_day));
+    }
+    if s.invalid > 0 {
+        text.push_str(&format!("另有无效留言{}件，未计入统计。", s.invalid));
+    }
+    let named = |open: bool| -> Vec<String> {
+        report
+            .by_department
+            .iter()
+            .filter_map(|d| {
+                let n = d
+                    .overdue
+                    .iter()
+                    .filter(|o| o.replied_at.is_none() == open)
+                    .count();
+                (n > 0).then(|| format!("{}（{}件）", d.name, n))
+            })
+            .collect()
+    };
+    let open = named(true);
+    let late = named(false);
+    let date = as_of_date(report);
+    if open.is_empty() && late.is_empty() {
+        text.push_str(&format!("截至{date}，各单位均按期答复，无逾期留言。"));
+    } else {
+        let mut parts = Vec::new();
+        if !open.is_empty() {
+            parts.push(format!("{}存在逾期未办结留言", open.join("、")));
+        }
+        if !late.is_empty() {
+            parts.push(format!("{}存在超期答复留言", late.join("、")));
+        }
+        text.push_str(&format!("截至{date}，{}。", parts.join("；")));
+    }
+    if s.critical > 0 {
+        text.push_str(&format!(
+            "超过三个月未答复的留言{}件，请相关单位立即整改。",
+            s.critical
+        ));
+    }
+    text
+}

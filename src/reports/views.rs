@@ -1,0 +1,310 @@
+//! The report as it is stored, served as JSON and rendered: figures already printed under the report's rounding rule.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::sla::{Category, Channel, Timeline};
+use crate::stats::{rate, Change, DepartmentFigures, Figures, OverdueItem, Rate, Rounding};
+
+/// A rate as printed: the integers it comes from and the text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct RateView {
+    pub num: i64,
+    pub den: i64,
+    /// `"92.61"` (percent, two decimals), or null when the denominator is 0.
+    pub percent: Option<String>,
+    /// Hundredths of a percent (9261), or null.
+    pub basis_points: Option<i64>,
+    /// `"92.61%"` or `"—"`.
+    pub text: String,
+}
+
+impl RateView {
+    pub fn new(r: Rate, rounding: Rounding) -> RateView {
+        let bp = r.basis_points(rounding);
+        RateView {
+            num: r.num,
+            den: r.den,
+            percent: bp.map(rate::hundredths),
+            basis_points: bp,
+            text: r.format(rounding),
+        }
+    }
+}
+
+/// The figures of one period and scope, printed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct FiguresView {
+    /// 接收留言 (invalid ones excluded).
+    pub received: i64,
+    /// 无效留言 (received in the period, not counted above).
+    pub invalid: i64,
+    /// 办结.
+    pub replied: i64,
+    /// 办结回复率 = replied / received.
+    pub completion_rate: RateView,
+    /// 当日答复.
+    pub same_day: i64,
+    pub same_day_rate: RateView,
+    /// Average working days to reply, two decimals (`"1.25"`), null without replies.
+    pub average_working_days: Option<String>,
+    /// Median working days to reply, null without replies (or not computed for the group).
+    pub median_working_days: Option<String>,
+    /// 仍在办理 (open or paused).
+    pub still_open: i64,
+    /// Of still open: paused waiting for the citizen.
+    pub paused: i64,
+    /// 逾期未办结 (of received).
+    pub open_overdue: i64,
+    /// 应答复 (deadline in the period).
+    pub due: i64,
+    /// 按期答复.
+    pub replied_on_time: i64,
+    /// 超期答复.
+    pub replied_late: i64,
+    /// 逾期未答复 (of due).
+    pub due_overdue_open: i64,
+    /// Of due: deadline not reached yet, or paused.
+    pub due_pending: i64,
+    /// 按期答复率 = on time / due.
+    pub on_time_rate: RateView,
+    /// 超过三个月未答复 (at the as-of time, any receipt date).
+    pub critical: i64,
+}
+
+impl FiguresView {
+    pub fn new(f: &Figures, rounding: Rounding) -> FiguresView {
+        FiguresView {
+            received: f.received,
+            invalid: f.invalid,
+            replied: f.replied,
+            completion_rate: RateView::new(f.completion_rate(), rounding),
+            same_day: f.same_day,
+            same_day_rate: RateView::new(f.same_day_rate(), rounding),
+            average_working_days: f
+                .average_working_days_hundredths(rounding)
+                .map(rate::hundredths),
+            median_working_days: f.median_working_days_hundredths.map(rate::hundredths),
+            still_open: f.still_open,
+            paused: f.paused,
+            open_overdue: f.open_overdue,
+            due: f.due,
+            replied_on_time: f.replied_on_time,
+            replied_late: f.replied_late,
+            due_overdue_open: f.due_overdue_open,
+            due_pending: f.due_pending(),
+            on_time_rate: RateView::new(f.on_time_rate(), rounding),
+            critical: f.critical,
+        }
+    }
+}
+
+/// The change of a rate in percentage points.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ChangeView {
+    /// Hundredths of a point (232 = +2.32 points), null when either rate is undefined.
+    pub basis_points: Option<i64>,
+    /// `"+2.32"`, `"-1.05"`, `"0.00"` or `"—"`.
+    pub text: String,
+    /// `"上升2.32个百分点"`, `"下降…"`, `"持平"`, or null.
+    pub phrase_zh: Option<String>,
+}
+
+impl ChangeView {
+    pub fn new(c: Change) -> ChangeView {
+        ChangeView {
+            basis_points: c.basis_points,
+            text: c.signed(),
+            phrase_zh: c.phrase_zh(),
+        }
+    }
+}
+
+/// This period against another (环比 or 同比).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ComparisonView {
+    pub period: String,
+    pub label: String,
+    pub figures: FiguresView,
+    /// Messages received: this period minus that one.
+    pub received_change: i64,
+    pub completion_rate_change: ChangeView,
+    pub on_time_rate_change: ChangeView,
+}
+
+impl ComparisonView {
+    pub fn new(
+        period: String,
+        label: String,
+        now: &Figures,
+        then: &Figures,
+        rounding: Rounding,
+    ) -> ComparisonView {
+        ComparisonView {
+            period,
+            label,
+            figures: FiguresView::new(then, rounding),
+            received_change: now.received - then.received,
+            completion_rate_change: ChangeView::new(Change::between(
+                now.completion_rate(),
+                then.completion_rate(),
+                rounding,
+            )),
+            on_time_rate_change: ChangeView::new(Change::between(
+                now.on_time_rate(),
+                then.on_time_rate(),
+                rounding,
+            )),
+        }
+    }
+}
+
+/// One row of a breakdown (channel, category, site).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct BreakdownRow {
+    pub key: String,
+    pub label: String,
+    pub figures: FiguresView,
+}
+
+/// Chinese label of a channel or category machine name (the name itself when unknown).
+pub fn channel_label(key: &str) -> String {
+    key.parse::<Channel>()
+        .map(|c| c.label_zh().to_string())
+        .unwrap_or_else(|_| key.to_string())
+}
+
+pub fn category_label(key: &str) -> String {
+    key.parse::<Category>()
+        .map(|c| c.label_zh().to_string())
+        .unwrap_or_else(|_| key.to_string())
+}
+
+/// A late message on a department's 核查清单.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct OverdueView {
+    pub id: i64,
+    pub channel: String,
+    pub category: String,
+    /// Subject, ID and phone numbers masked.
+    pub subject: String,
+    pub site_name: Option<String>,
+    pub received_at: String,
+    pub due_at: String,
+    /// Null while unanswered.
+    pub replied_at: Option<String>,
+    /// 逾期未办结 or 超期办结.
+    pub status: String,
+    /// Working days past the deadline, to the reply or to the as-of time.
+    pub working_days_overdue: i64,
+}
+
+impl OverdueView {
+    pub fn new(item: &OverdueItem, tl: &Timeline, as_of: i64) -> OverdueView {
+        let utc = crate::messages::model::utc;
+        let until = item.replied_at.unwrap_or(as_of);
+        OverdueView {
+            id: item.id,
+            channel: channel_label(&item.channel),
+            category: category_label(&item.category),
+            subject: item.subject.clone(),
+            site_name: item.site_name.clone(),
+            received_at: tl.format_local(utc(item.received_at)),
+            due_at: tl.format_local(utc(item.due_at)),
+            replied_at: item.replied_at.map(|t| tl.format_local(utc(t))),
+            status: if item.replied_at.is_some() {
+                "超期办结".into()
+            } else {
+                "逾期未办结".into()
+            },
+            working_days_overdue: tl
+                .working_days_overdue(utc(item.due_at), utc(until))
+                .unwrap_or(0),
+        }
+    }
+}
+
+/// A department in the ranking.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct DepartmentRow {
+    /// 1-based position in the ranking.
+    pub rank: usize,
+    pub code: String,
+    pub name: String,
+    pub figures: FiguresView,
+    /// The 核查清单: late messages received or due in the period.
+    pub overdue: Vec<OverdueView>,
+}
+
+impl DepartmentRow {
+    pub fn new(
+        rank: usize,
+        d: &DepartmentFigures,
+        rounding: Rounding,
+        tl: &Timeline,
+        as_of: i64,
+    ) -> DepartmentRow {
+        DepartmentRow {
+            rank,
+            code: d.code.clone(),
+            name: d.name.clone(),
+            figures: FiguresView::new(&d.figures, rounding),
+            overdue: d
+                .overdue
+                .iter()
+                .map(|i| OverdueView::new(i, tl, as_of))
+                .collect(),
+        }
+    }
+}
+
+/// One month of the trend chart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct TrendPoint {
+    pub period: String,
+    pub label: String,
+    pub received: i64,
+    pub due: i64,
+    pub completion_rate: RateView,
+    pub on_time_rate: RateView,
+}
+
+/// A whole report: what `GET /api/v1/stats` and the report files show, and what a frozen report stores.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Report {
+    /// `2026-10`, `2026-Q3` or `2026`.
+    pub period: String,
+    /// `2026年10月`.
+    pub period_label: String,
+    pub office: String,
+    /// `all`, `department:zjj`, `channel:website_error`.
+    pub scope: String,
+    pub scope_label: String,
+    /// Every figure is as of this time (office time zone, RFC 3339).
+    pub as_of: String,
+    pub as_of_unix: i64,
+    pub rounding: Rounding,
+    /// The rounding rule, stated in Chinese.
+    pub rounding_label: String,
+    /// Stored and unchanging (a closed period); false for a period still running.
+    pub frozen: bool,
+    /// Version of a frozen report (1, 2, … after regenerations).
+    pub version: Option<i32>,
+    pub summary: FiguresView,
+    /// 环比: the previous month, quarter or year.
+    pub previous: ComparisonView,
+    /// 同比: the same period a year earlier.
+    pub year_earlier: ComparisonView,
+    pub by_channel: Vec<BreakdownRow>,
+    pub by_category: Vec<BreakdownRow>,
+    /// Website-error channel, by site.
+    pub by_site: Vec<BreakdownRow>,
+    /// Ranked by on-time rate, then completion rate, then volume.
+    pub by_department: Vec<DepartmentRow>,
+    /// The 12 months ending with the period.
+    pub trend: Vec<TrendPoint>,
+    /// A drafted bulletin paragraph for the writer to edit.
+    pub bulletin: String,
+    /// The definitions of the figures.
+    pub definitions: Vec<String>,
+}

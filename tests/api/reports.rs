@@ -1,0 +1,427 @@
+//! Reports: frozen versions, CSV and XLSX read back, the HTML page, the CLI and the monthly email.
+
+use std::io::Cursor;
+
+use calamine::{Data, Reader, Xlsx};
+use huiyin::auth::Role;
+use huiyin::directory::{self, StaffInput};
+use huiyin::reports::{self, ReportContext};
+use serde_json::Value;
+
+use crate::helpers::{error_code, t, TestApp};
+use crate::stats::{insert, mailbox_at, times};
+
+async fn get_bytes(app: &TestApp, token: &str, path: &str) -> (u16, String, Vec<u8>) {
+    let resp = app
+        .client
+        .get(format!("{}{path}", app.address))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    let ct = resp
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    (status, ct, resp.bytes().await.unwrap().to_vec())
+}
+
+/// October 2026: zjj 3 of 4 replied on time (one overdue), jyj 2 of 2 on time.
+async fn october(app: &TestApp) {
+    let mut v = times(
+        3,
+        mailbox_at("zjj", "2026-10-12T09:00:00+08:00").replied("2026-10-13T09:00:00+08:00"),
+    );
+    v.push(mailbox_at("zjj", "2026-10-12T09:00:00+08:00"));
+    v.extend(times(
+        2,
+        mailbox_at("jyj", "2026-10-12T09:00:00+08:00").replied("2026-10-12T10:00:00+08:00"),
+    ));
+    insert(app, v).await;
+}
+
+#[tokio::test]
+async fn a_closed_months_report_is_frozen_and_later_replies_change_only_a_regenerated_version() {
+    for app in TestApp::each("2026-11-05T10:00:00+08:00").await {
+        october(&app).await;
+        let (s, first) = app.get(&app.admin, "/api/v1/reports/2026-10.json").await;
+        assert_eq!(s, 200, "{first}");
+        assert_eq!(
+            (first["frozen"].as_bool(), first["version"].as_i64()),
+            (Some(true), Some(1))
+        );
+        assert_eq!(first["summary"]["completion_rate"]["text"], "83.33%");
+        assert_eq!(first["as_of"], "2026-11-05T10:00:00+08:00");
+
+        // The open message is answered later: the published report does not move.
+        app.clock.set(t("2026-11-10T10:00:00+08:00"));
+        let (_, page) = app.get(&app.admin, "/api/v1/messages?status=open").await;
+        let id = page["items"][0]["id"].as_i64().unwrap();
+        let (s, _) = app
+            .post(
+                &app.admin,
+                &format!("/api/v1/messages/{id}/reply"),
+                &serde_json::json!({"body": "您好，已办理。"}),
+            )
+            .await;
+        assert_eq!(s, 200);
+        let (_, again) = app.get(&app.admin, "/api/v1/reports/2026-10.json").await;
+        assert_eq!(again, first, "{}", app.backend);
+        // The live statistics do move.
+        let (_, live) = app.get(&app.admin, "/api/v1/stats?period=2026-10").await;
+        assert_eq!(live["summary"]["completion_rate"]["text"], "100.00%");
+
+        let (s, second) = app
+            .post(
+                &app.admin,
+                "/api/v1/reports/2026-10/regenerate",
+                &Value::Null,
+            )
+            .await;
+        assert_eq!(s, 201, "{second}");
+        assert_eq!(second["version"], 2);
+        assert_eq!(second["summary"]["completion_rate"]["text"], "100.00%");
+        let (_, latest) = app.get(&app.admin, "/api/v1/reports/2026-10.json").await;
+        assert_eq!(latest["version"], 2);
+        let (_, old) = app
+            .get(&app.admin, "/api/v1/reports/2026-10.json?version=1")
+            .await;
+        assert_eq!(old, first);
+        let (s, _) = app
+            .get(&app.admin, "/api/v1/reports/2026-10.json?version=9")
+            .await;
+        assert_eq!(s, 404);
+    }
+}
+
+#[tokio::test]
+async fn a_running_month_is_live_and_regenerating_needs_a_closed_period_and_a_leader() {
+    for app in TestApp::each("2026-10-20T10:00:00+08:00").await {
+        october(&app).await;
+        let (_, live) = app.get(&app.admin, "/api/v1/reports/2026-10.json").await;
+        assert_eq!(
+            (live["frozen"].as_bool(), live["version"].clone()),
+            (Some(false), Value::Null)
+        );
+        let (s, body) = app
+            .post(
+                &app.admin,
+                "/api/v1/reports/2026-10/regenerate",
+                &Value::Null,
+            )
+            .await;
+        assert_eq!((s, error_code(&body)), (409, "conflict"));
+        let clerk = app.token(Role::Clerk, Some("zjj")).await;
+        let (s, body) = app
+            .post(&clerk, "/api/v1/reports/2026-09/regenerate", &Value::Null)
+            .await;
+        assert_eq!((s, error_code(&body)), (403, "forbidden"));
+        let (s, body) = app.get(&app.admin, "/api/v1/reports/2026-10.pdf").await;
+        assert_eq!((s, body["error"]["field"].as_str()), (422, Some("file")));
+    }
+}
+
+#[tokio::test]
+async fn the_csv_ranks_departments_under_chinese_headers_with_a_total_row() {
+    for app in TestApp::each("2026-11-05T10:00:00+08:00").await {
+        october(&app).await;
+        let (s, ct, bytes) = get_bytes(&app, &app.admin, "/api/v1/reports/2026-10.csv").await;
+        assert_eq!(s, 200);
+        assert!(ct.starts_with("text/csv"), "{ct}");
+        let text = String::from_utf8(bytes).unwrap();
+        let text = text.strip_prefix('\u{feff}').expect("byte-order mark");
+        let rows: Vec<Vec<&str>> = text.lines().map(|l| l.split(',').collect()).collect();
+        assert_eq!(rows[0][..4], ["排名", "单位代码", "单位名称", "接收留言"]);
+        assert_eq!(rows[1][..3], ["1", "jyj", "市教育局"], "{}", app.backend);
+        assert_eq!(rows[2][1], "zjj");
+        let col = |name: &str| rows[0].iter().position(|h| *h == name).unwrap();
+        assert_eq!(rows[2][col("办结回复率")], "75.00%");
+        assert_eq!(rows[2][col("逾期未办结")], "1");
+        // gov-office had nothing to answer: dashes, not 0 % or 100 %.
+        assert_eq!(rows[3][col("按期答复率")], "—");
+        let total = rows.last().unwrap();
+        assert_eq!(
+            (total[2], total[col("接收留言")], total[col("办结回复率")]),
+            ("合计", "6", "83.33%")
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_xlsx_has_summary_department_and_overdue_sheets_with_rates_as_percent_numbers() {
+    for app in TestApp::each("2026-11-05T10:00:00+08:00").await {
+        october(&app).await;
+        let (s, ct, bytes) = get_bytes(&app, &app.admin, "/api/v1/reports/2026-10.xlsx").await;
+        assert_eq!(s, 200);
+        assert!(ct.contains("spreadsheetml"), "{ct}");
+        let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).unwrap();
+        assert_eq!(book.sheet_names(), ["汇总", "各单位", "逾期清单"]);
+        let depts = book.worksheet_range("各单位").unwrap();
+        let header: Vec<String> = depts
+            .rows()
+            .next()
+            .unwrap()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+        let zjj = depts
+            .rows()
+            .find(|r| r[1] == Data::String("zjj".into()))
+            .unwrap();
+        assert_eq!(zjj[col("接收留言")], Data::Float(4.0), "{}", app.backend);
+        assert_eq!(zjj[col("办结回复率")], Data::Float(0.75));
+        let none = depts
+            .rows()
+            .find(|r| r[1] == Data::String("gov-office".into()))
+            .unwrap();
+        assert_eq!(none[col("按期答复率")], Data::String("—".into()));
+        let summary = book.worksheet_range("汇总").unwrap();
+        let rate = summary
+            .rows()
+            .find(|r| r[0] == Data::String("办结回复率".into()))
+            .unwrap();
+        assert_eq!(rate[1], Data::Float(0.8333));
+        assert!(summary
+            .rows()
+            .any(|r| r[1] == Data::String("百分比保留两位小数，第三位四舍五入".into())));
+        let late = book.worksheet_range("逾期清单").unwrap();
+        assert_eq!(late.height(), 2);
+        assert_eq!(
+            late.rows().nth(1).unwrap()[0],
+            Data::String("市住房和城乡建设局".into())
+        );
+        assert_eq!(
+            late.rows().nth(1).unwrap()[9],
+            Data::String("逾期未办结".into())
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_html_page_is_printable_with_inline_charts_and_loads_nothing_from_the_internet() {
+    for app in TestApp::each("2026-11-05T10:00:00+08:00").await {
+        october(&app).await;
+        let (s, ct, bytes) = get_bytes(&app, &app.admin, "/reports/2026-10").await;
+        assert_eq!(s, 200);
+        assert!(ct.starts_with("text/html"));
+        let html = String::from_utf8(bytes).unwrap();
+        assert!(html.contains("2026年10月网民留言办理情况"));
+        assert!(html.contains("@media print"));
+        assert_eq!(html.matches("<svg").count(), 2);
+        assert!(html.contains("市住房和城乡建设局"));
+        assert!(html.contains("83.33%"));
+        for remote in [
+            "src=\"http",
+            "href=\"http",
+            "src=\"//",
+            "@import",
+            "url(http",
+        ] {
+            assert!(!html.contains(remote), "{remote}");
+        }
+        let (s, _, _) = get_bytes(&app, "nope", "/reports/2026-10").await;
+        assert_eq!(s, 401);
+    }
+}
+
+#[tokio::test]
+async fn the_monthly_email_goes_out_on_the_first_working_day_with_the_xlsx_attached() {
+    for app in TestApp::each("2026-11-02T09:00:00+08:00").await {
+        october(&app).await;
+        let st = app.state.clone();
+        let out = tokio::task::spawn_blocking(move || {
+            let mut conn = st.db.get().unwrap();
+            let ctx = ReportContext::from_state(&st);
+            // No leader yet: nobody to send it to.
+            let none =
+                reports::monthly_email(&mut conn, &ctx, t("2026-11-02T09:00:00+08:00")).unwrap();
+            directory::add_staff(
+                &mut conn,
+                StaffInput {
+                    name: "王市长",
+                    email: "leader@example.gov.cn",
+                    role: Role::Leader,
+                    department: None,
+                    password_hash: None,
+                },
+                0,
+            )
+            .unwrap();
+            // Sunday 1 November is no working day; Tuesday 3 November is not the first one.
+            let sunday =
+                reports::monthly_email(&mut conn, &ctx, t("2026-11-01T09:00:00+08:00")).unwrap();
+            let tuesday =
+                reports::monthly_email(&mut conn, &ctx, t("2026-11-03T09:00:00+08:00")).unwrap();
+            let monday =
+                reports::monthly_email(&mut conn, &ctx, t("2026-11-02T09:00:00+08:00")).unwrap();
+            // October's first working day comes after the National Day holiday.
+            let first_oct = reports::email::is_first_working_day_of_month(
+                &ctx.timeline,
+                t("2026-10-08T09:00:00+08:00"),
+            )
+            .unwrap();
+            (
+                none.is_none(),
+                sunday.is_none(),
+                tuesday.is_none(),
+                monday,
+                first_oct,
+            )
+        })
+        .await
+        .unwrap();
+        assert_eq!(
+            (out.0, out.1, out.2, out.4),
+            (true, true, true, true),
+            "{}",
+            app.backend
+        );
+        let mail = out.3.unwrap();
+        assert_eq!(mail.dedup_key, "report:2026-10");
+        assert_eq!(mail.to, ["leader@example.gov.cn"]);
+        assert!(mail.subject.contains("2026年10月"));
+        assert!(mail.text.contains("办结回复率83.33%"), "{}", mail.text);
+        assert_eq!(mail.attachment.0, "huiyin-report-2026-10.xlsx");
+        let book: Xlsx<_> =
+            calamine::open_workbook_from_rs(Cursor::new(mail.attachment.1)).unwrap();
+        assert_eq!(book.sheet_names().len(), 3);
+        // The email froze the report it describes.
+        let (_, frozen) = app.get(&app.admin, "/api/v1/reports/2026-10.json").await;
+        assert_eq!(frozen["version"], 1);
+    }
+}
+
+#[test]
+fn the_report_command_writes_the_csv_of_a_period() {
+    let (_db, url) = crate::helpers::TestDb::sqlite();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("2026-10.csv");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_huiyin"))
+        .args(["report", "--period", "2026-10", "--format", "csv", "--out"])
+        .arg(&out)
+        .env("HUIYIN_DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.contains("排名,单位代码,单位名称"));
+    assert!(text.contains("合计"));
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_huiyin"))
+        .args(["report", "--period", "2026-13", "--format", "csv", "--out"])
+        .arg(&out)
+        .env("HUIYIN_DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--period"));
+}
+
+#[tokio::test]
+async fn comparisons_and_the_trend_use_the_published_figures_of_frozen_months() {
+    for app in TestApp::each("2026-10-09T10:00:00+08:00").await {
+        // September: 1 of 2 replied when its report is published.
+        insert(
+            &app,
+            vec![
+                mailbox_at("zjj", "2026-09-14T09:00:00+08:00").replied("2026-09-15T09:00:00+08:00"),
+                mailbox_at("zjj", "2026-09-14T09:00:00+08:00"),
+            ],
+        )
+        .await;
+        let (_, september) = app.get(&app.admin, "/api/v1/reports/2026-09.json").await;
+        assert_eq!(september["summary"]["completion_rate"]["text"], "50.00%");
+        // The other September message is answered in October: the live September count moves…
+        let (_, page) = app.get(&app.admin, "/api/v1/messages?status=open").await;
+        let id = page["items"][0]["id"].as_i64().unwrap();
+        let (s, _) = app
+            .post(
+                &app.admin,
+                &format!("/api/v1/messages/{id}/reply"),
+                &serde_json::json!({"body": "您好，已办理。"}),
+            )
+            .await;
+        assert_eq!(s, 200);
+        let (_, live) = app.get(&app.admin, "/api/v1/stats?period=2026-09").await;
+        assert_eq!(live["summary"]["completion_rate"]["text"], "100.00%");
+        // …but October compares with, and charts, what was published.
+        let (_, october) = app.get(&app.admin, "/api/v1/stats?period=2026-10").await;
+        assert_eq!(
+            october["previous"]["figures"]["completion_rate"]["text"], "50.00%",
+            "{}",
+            app.backend
+        );
+        let trend = october["trend"].as_array().unwrap();
+        assert_eq!(trend.len(), 12);
+        assert_eq!(trend[10]["period"], "2026-09");
+        assert_eq!(trend[10]["completion_rate"]["text"], "50.00%");
+        assert_eq!(trend[11]["period"], "2026-10");
+    }
+}
+
+#[tokio::test]
+async fn the_sweep_on_the_first_working_day_queues_last_months_report_once_per_leader() {
+    for app in TestApp::each("2026-11-02T09:00:00+08:00").await {
+        october(&app).await;
+        let st = app.state.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = st.db.get().unwrap();
+            for (name, email) in [
+                ("王市长", "mayor@example.gov.cn"),
+                ("李秘书长", "sg@example.gov.cn"),
+            ] {
+                let input = StaffInput {
+                    name,
+                    email,
+                    role: Role::Leader,
+                    department: None,
+                    password_hash: None,
+                };
+                directory::add_staff(&mut conn, input, 0).unwrap();
+            }
+        })
+        .await
+        .unwrap();
+        // Two sweeps the same day (or two instances) queue it once.
+        for _ in 0..2 {
+            huiyin::escalation::sweep_once(&app.state).await.unwrap();
+        }
+        let (status, page) = app.get(&app.admin, "/api/v1/alerts?per_page=200").await;
+        assert_eq!(status, 200, "{page}");
+        let reports: Vec<&Value> = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["kind"] == "report")
+            .collect();
+        let mut to: Vec<&str> = reports
+            .iter()
+            .map(|r| r["recipient"].as_str().unwrap())
+            .collect();
+        to.sort();
+        assert_eq!(
+            to,
+            ["mayor@example.gov.cn", "sg@example.gov.cn"],
+            "{}",
+            app.backend
+        );
+        assert!(
+            reports[0]["subject"]
+                .as_str()
+                .unwrap()
+                .contains("2026年10月"),
+            "{}",
+            reports[0]["subject"]
+        );
+        // The next working day queues nothing more.
+        app.clock.set(t("2026-11-03T09:00:00+08:00"));
+        let sweep = huiyin::escalation::sweep_once(&app.state).await.unwrap();
+        assert_eq!(sweep.reports, 0);
+    }
+}
