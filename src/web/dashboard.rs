@@ -91,12 +91,13 @@ pub async fn dashboard(
     let now = state.clock.now();
     let tl = state.workflow.timeline.clone();
     let month = Month::of(now, tl.tz());
+    let rounding = state.settings.reports.rounding;
     let data = state
         .db
         .run(move |conn| {
             let department = directory::find_department(conn, &code)
                 .map_err(|_| AppError::NotFound(format!("no department {code}")))?;
-            let figures = figures::month_figures(conn, Some(&code), &month)?;
+            let figures = figures::month_figures(conn, Some(&code), now, tl.tz(), rounding)?;
             let queue = figures::queue_counts(conn, Some(&code), &tl, now)?;
             let overdue = model::list(
                 conn,
@@ -241,6 +242,7 @@ pub async fn overview(
     let now = state.clock.now();
     let tl = state.workflow.timeline.clone();
     let month = Month::of(now, tl.tz());
+    let rounding = state.settings.reports.rounding;
     let (office, queue, departments, (critical, critical_total), names) = state
         .db
         .run(move |conn| {
@@ -258,9 +260,9 @@ pub async fn overview(
                 &directory::list_staff(conn)?,
             );
             Ok((
-                figures::month_figures(conn, None, &month)?,
+                figures::month_figures(conn, None, now, tl.tz(), rounding)?,
                 figures::queue_counts(conn, None, &tl, now)?,
-                figures::by_department(conn, &month, &tl, now)?,
+                figures::by_department(conn, &tl, now, rounding)?,
                 critical,
                 names,
             ))

@@ -1,8 +1,7 @@
 //! The one place the pages get their figures from: the month's counts per department and office, the queue of pending messages, and each clerk's workload.
 //!
-//! The month's received/replied counts and the rates belong to `crate::stats`, which is
-//! being built on another branch; until it lands they are plain counts from the message
-//! list and the rates show "—" (see the `switch to crate::stats` markers). Nothing here
+//! The month's received/replied counts, the rates and the department ranking come from
+//! `crate::stats` (the one implementation of the statistics' definitions); nothing here
 //! computes a rate.
 
 use std::collections::HashMap;
@@ -17,6 +16,7 @@ use crate::messages::model::{self, MessageFilter};
 use crate::messages::{critical_threshold, Status};
 use crate::schema::{message_events, messages};
 use crate::sla::Timeline;
+use crate::stats::{self, Rounding};
 
 /// Shown where a rate is not available.
 pub const NO_RATE: &str = "—";
@@ -31,7 +31,7 @@ pub struct Month {
 }
 
 impl Month {
-    /// The month `now` falls in. // switch to crate::stats (stats::Period::month_of)
+    /// The month `now` falls in (its bounds for the per-clerk and alert lists).
     pub fn of(now: DateTime<Utc>, tz: chrono_tz::Tz) -> Month {
         let local = now.with_timezone(&tz).date_naive();
         let first = NaiveDate::from_ymd_opt(local.year(), local.month(), 1).unwrap_or(local);
@@ -81,40 +81,31 @@ fn count_pending(conn: &mut DbConnection, filter: &MessageFilter) -> Result<i64,
     Ok(model::list_pending(conn, filter, 1, 1)?.1)
 }
 
-/// The month's figures. // switch to crate::stats (stats::figures with Scope { department })
+impl MonthFigures {
+    fn from_stats(f: &stats::Figures, rounding: Rounding) -> MonthFigures {
+        MonthFigures {
+            received: f.received,
+            replied: f.replied,
+            completion_rate: f.completion_rate().format(rounding),
+            on_time_rate: f.on_time_rate().format(rounding),
+        }
+    }
+}
+
+/// The month's figures of a department or the whole office, as of `now`, by the statistics' definitions.
 pub fn month_figures(
     conn: &mut DbConnection,
     department: Option<&str>,
-    month: &Month,
+    now: DateTime<Utc>,
+    tz: chrono_tz::Tz,
+    rounding: Rounding,
 ) -> Result<MonthFigures, AppError> {
-    let in_month = MessageFilter {
+    let scope = stats::Scope {
         department: department.map(str::to_string),
-        received_from: Some(month.start),
-        received_to: Some(month.end),
-        ..Default::default()
+        channel: None,
     };
-    let all = count(conn, &in_month)?;
-    let invalid = count(
-        conn,
-        &MessageFilter {
-            status: Some(Status::Invalid),
-            ..in_month.clone()
-        },
-    )?;
-    let replied = count(
-        conn,
-        &MessageFilter {
-            status: Some(Status::Replied),
-            ..in_month
-        },
-    )?;
-    Ok(MonthFigures {
-        received: all - invalid,
-        replied,
-        // switch to crate::stats: figures.completion_rate()/on_time_rate() formatted with Rate::format.
-        completion_rate: NO_RATE.into(),
-        on_time_rate: NO_RATE.into(),
-    })
+    let f = stats::figures(conn, &stats::Period::month_of(now, tz), &scope, now, tz)?;
+    Ok(MonthFigures::from_stats(&f, rounding))
 }
 
 /// The queue of messages still awaiting an answer.
@@ -198,28 +189,44 @@ pub struct DepartmentLine {
     pub queue: QueueCounts,
 }
 
-/// Every department, most overdue first (then most critical, then code).
-/// // switch to crate::stats (stats::by_department, ranked by its rates)
+/// Every department in the statistics' ranking for the month (on-time rate, then completion
+/// rate, then volume); departments without messages this month come last.
 pub fn by_department(
     conn: &mut DbConnection,
-    month: &Month,
     tl: &Timeline,
     now: DateTime<Utc>,
+    rounding: Rounding,
 ) -> Result<Vec<DepartmentLine>, AppError> {
+    let ranked = stats::by_department(
+        conn,
+        &stats::Period::month_of(now, tl.tz()),
+        now,
+        tl.tz(),
+        rounding,
+    )?;
     let mut lines = Vec::new();
-    for d in directory::list_departments(conn)? {
+    for d in &ranked {
         lines.push(DepartmentLine {
-            month: month_figures(conn, Some(&d.code), month)?,
+            month: MonthFigures::from_stats(&d.figures, rounding),
             queue: queue_counts(conn, Some(&d.code), tl, now)?,
-            code: d.code,
-            name: d.name,
+            code: d.code.clone(),
+            name: d.name.clone(),
         });
     }
-    lines.sort_by(|a, b| {
-        (b.queue.overdue, b.queue.critical)
-            .cmp(&(a.queue.overdue, a.queue.critical))
-            .then_with(|| a.code.cmp(&b.code))
-    });
+    for d in directory::list_departments(conn)? {
+        if !ranked.iter().any(|r| r.code == d.code) {
+            lines.push(DepartmentLine {
+                month: MonthFigures {
+                    completion_rate: NO_RATE.into(),
+                    on_time_rate: NO_RATE.into(),
+                    ..Default::default()
+                },
+                queue: queue_counts(conn, Some(&d.code), tl, now)?,
+                code: d.code,
+                name: d.name,
+            });
+        }
+    }
     Ok(lines)
 }
 

@@ -433,6 +433,8 @@ async fn the_dashboard_is_for_supervisors_and_up_and_the_overview_for_leaders() 
                 && d.body.contains("本月督办提醒")
         );
         assert!(d.body.contains("href=\"/reports/2026-11\""));
+        // The month's rates come from the statistics: one message received, none replied.
+        assert!(d.body.contains("0.00%"), "completion rate shown");
         assert_eq!(supervisor.get("/dashboard?dept=jyj").await.status, 403);
         assert_eq!(supervisor.get("/overview").await.status, 403);
         let leader = logged_in(&app, Role::Leader, None).await;
