@@ -70,6 +70,15 @@ pub struct FiguresView {
     pub on_time_rate: RateView,
     /// 超过三个月未答复 (at the as-of time, any receipt date).
     pub critical: i64,
+    /// 属实: website error reports found real (of `received`).
+    #[serde(default)]
+    pub confirmed: i64,
+    /// 不属实 (of `received`).
+    #[serde(default)]
+    pub not_confirmed: i64,
+    /// 退回: messages returned to the office as not the department's business, in the period.
+    #[serde(default)]
+    pub returned: i64,
 }
 
 impl FiguresView {
@@ -95,6 +104,9 @@ impl FiguresView {
             due_pending: f.due_pending(),
             on_time_rate: RateView::new(f.on_time_rate(), rounding),
             critical: f.critical,
+            confirmed: f.confirmed,
+            not_confirmed: f.not_confirmed,
+            returned: f.returned,
         }
     }
 }

@@ -94,6 +94,15 @@ pub struct Figures {
     pub due_overdue_open: i64,
     /// Unanswered more than three calendar months at the as-of time (any receipt date).
     pub critical: i64,
+    /// Of `received`, website error reports found 属实 (the error was real).
+    #[serde(default)]
+    pub confirmed: i64,
+    /// Of `received`, website error reports found 不属实.
+    #[serde(default)]
+    pub not_confirmed: i64,
+    /// Messages the department returned to the office in the period as not its business.
+    #[serde(default)]
+    pub returned: i64,
 }
 
 impl Figures {
@@ -131,6 +140,8 @@ impl Figures {
         self.still_open += r.received - r.replied;
         self.paused += r.paused;
         self.open_overdue += r.open_overdue;
+        self.confirmed += r.confirmed;
+        self.not_confirmed += r.not_confirmed;
     }
 
     fn add_due(&mut self, r: &sql::DueRow) {
@@ -426,6 +437,13 @@ pub fn snapshot(
                 due_at: r.due_at,
                 replied_at: r.replied_at,
             });
+    }
+
+    for (code, n) in sql::returns_by_department(conn, bounds)? {
+        if scope.department.as_ref().is_none_or(|s| *s == code) {
+            total.returned += n;
+            departments.entry(code).or_default().returned += n;
+        }
     }
 
     let mut by_department = Vec::new();

@@ -82,6 +82,10 @@ pub struct ReceivedRow {
     pub open_overdue: i64,
     #[diesel(sql_type = BigInt)]
     pub paused: i64,
+    #[diesel(sql_type = BigInt)]
+    pub confirmed: i64,
+    #[diesel(sql_type = BigInt)]
+    pub not_confirmed: i64,
 }
 
 /// Due-cohort counts for one group, or one bucket.
@@ -239,7 +243,9 @@ pub fn received(
            SUM(CASE WHEN {REPLIED} THEN COALESCE(working_days_taken, 0) ELSE 0 END) AS working_days_sum, \
            SUM(CASE WHEN (status = 'open' OR (status = 'replied' AND replied_at > $3)) AND due_at < $3 \
                THEN 1 ELSE 0 END) AS open_overdue, \
-           SUM(CASE WHEN status = 'paused' THEN 1 ELSE 0 END) AS paused \
+           SUM(CASE WHEN status = 'paused' THEN 1 ELSE 0 END) AS paused, \
+           SUM(CASE WHEN status <> 'invalid' AND verdict = 'confirmed' THEN 1 ELSE 0 END) AS confirmed, \
+           SUM(CASE WHEN status <> 'invalid' AND verdict = 'rejected' THEN 1 ELSE 0 END) AS not_confirmed \
          FROM messages WHERE received_at >= $1 AND received_at < $2{extra} {group_by}"
     );
     load(conn, &sql, &binds)
@@ -402,4 +408,30 @@ mod tests {
         assert_eq!(median_hundredths(&[(2, 3), (9, 1), (1, 1)]), Some(200));
         assert_eq!(median_hundredths(&[(4, 2), (5, 2)]), Some(450));
     }
+}
+
+#[derive(Debug, Clone, QueryableByName)]
+struct ReturnedEvent {
+    #[diesel(sql_type = Text)]
+    detail: String,
+}
+
+/// Returns to the office recorded in `[start, end)`, per returning department. Returns are few,
+/// so their events are read and counted here rather than parsed by each backend's JSON functions.
+pub fn returns_by_department(
+    conn: &mut DbConnection,
+    bounds: (i64, i64),
+) -> Result<std::collections::BTreeMap<String, i64>, AppError> {
+    let rows: Vec<ReturnedEvent> = load(
+        conn,
+        "SELECT detail FROM message_events WHERE kind = 'returned' AND at >= $1 AND at < $2",
+        &[Bind::Int(bounds.0), Bind::Int(bounds.1)],
+    )?;
+    let mut out = std::collections::BTreeMap::new();
+    for r in rows {
+        if let Ok(crate::messages::Event::Returned { from, .. }) = serde_json::from_str(&r.detail) {
+            *out.entry(from).or_insert(0) += 1;
+        }
+    }
+    Ok(out)
 }

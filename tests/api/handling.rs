@@ -424,3 +424,62 @@ async fn an_accepted_reply_counts_from_its_submission_time() {
         assert_eq!(out["reply"]["replied_at"], "2026-10-14T09:00:00+08:00");
     }
 }
+
+#[tokio::test]
+async fn verdicts_and_returns_are_counted_in_the_statistics() {
+    for app in TestApp::each("2026-10-14T09:00:00+08:00").await {
+        let clerk = app.token(Role::Clerk, Some("zjj")).await;
+        for verdict in ["confirmed", "confirmed", "rejected"] {
+            let (_, report) = app
+                .post(
+                    &app.admin,
+                    "/api/v1/messages",
+                    &website_error("zjj", "2026-10-12T08:00:00+08:00"),
+                )
+                .await;
+            let (status, _) = app
+                .post(
+                    &clerk,
+                    &format!("/api/v1/messages/{}/verdict", report["id"]),
+                    &json!({"verdict": verdict, "note": "已核实"}),
+                )
+                .await;
+            assert_eq!(status, 200);
+        }
+        let misrouted = app.create_message("zjj", "2026-10-12T08:00:00+08:00").await;
+        app.post(
+            &clerk,
+            &format!("/api/v1/messages/{}/return", misrouted["id"]),
+            &json!({"reason": "非本单位职责"}),
+        )
+        .await;
+
+        let (status, body) = app.get(&app.admin, "/api/v1/stats?period=2026-10").await;
+        assert_eq!(status, 200, "{body}");
+        let s = &body["summary"];
+        assert_eq!(
+            (
+                s["received"].as_i64(),
+                s["confirmed"].as_i64(),
+                s["not_confirmed"].as_i64()
+            ),
+            (Some(4), Some(2), Some(1))
+        );
+        assert_eq!(s["returned"], 1, "{}", app.backend);
+        let zjj = body["by_department"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["code"] == "zjj")
+            .unwrap();
+        assert_eq!(zjj["figures"]["returned"], 1);
+        // The returned message now counts for the office that holds it.
+        let office = body["by_department"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["code"] == "gov-office")
+            .unwrap();
+        assert_eq!(office["figures"]["received"], 1);
+    }
+}
