@@ -147,6 +147,8 @@ impl Default for WebSettings {
 pub struct ReportSettings {
     /// How rates are cut to two decimals: `half_up` or `truncate`.
     pub rounding: crate::stats::Rounding,
+    /// Email last month's report to the leaders on the first working day of each month.
+    pub monthly_email: bool,
 }
 
 /// A setting that may carry a password (database and SMTP URLs): `Debug` never prints it.

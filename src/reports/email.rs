@@ -138,7 +138,7 @@ pub fn enqueue_monthly(
     ctx: &ReportContext,
     now: DateTime<Utc>,
 ) -> Result<usize, AppError> {
-    if !is_first_working_day_of_month(&ctx.timeline, now)? {
+    if !ctx.monthly_email || !is_first_working_day_of_month(&ctx.timeline, now)? {
         return Ok(0);
     }
     let period = Period::month_of(now, ctx.timeline.tz()).previous();

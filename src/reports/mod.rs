@@ -24,6 +24,8 @@ pub struct ReportContext {
     pub timeline: Timeline,
     pub rounding: Rounding,
     pub office: String,
+    /// `reports.monthly_email`.
+    pub monthly_email: bool,
 }
 
 impl ReportContext {
@@ -32,6 +34,7 @@ impl ReportContext {
             timeline: state.workflow.timeline.clone(),
             rounding: state.settings.reports.rounding,
             office: state.settings.office.name.clone(),
+            monthly_email: state.settings.reports.monthly_email,
         }
     }
 }
