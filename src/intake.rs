@@ -195,20 +195,33 @@ impl IngestQueue {
     /// Starts the writer thread; it ends when the last queue handle is dropped.
     pub fn start(db: Db, workflow: Workflow) -> std::io::Result<IngestQueue> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Job>(GROUP * 4);
-        std::thread::Builder::new()
-            .name("huiyin-ingest".into())
-            .spawn(move || {
-                while let Ok(first) = rx.recv() {
-                    let mut jobs = vec![first];
-                    while jobs.len() < GROUP {
-                        match rx.try_recv() {
-                            Ok(job) => jobs.push(job),
-                            Err(_) => break,
+        let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
+        // SQLite has one writer at a time. PostgreSQL commits several transactions at once,
+        // so a few writers keep batches flowing while others wait for their commit's fsync.
+        let writers = match db.backend() {
+            crate::db::Backend::Sqlite => 1,
+            crate::db::Backend::Postgres => 4,
+        };
+        for n in 0..writers {
+            let (db, workflow, rx) = (db.clone(), workflow.clone(), rx.clone());
+            std::thread::Builder::new()
+                .name(format!("huiyin-ingest-{n}"))
+                .spawn(move || loop {
+                    let jobs = {
+                        let rx = rx.lock().unwrap_or_else(|p| p.into_inner());
+                        let Ok(first) = rx.recv() else { break };
+                        let mut jobs = vec![first];
+                        while jobs.len() < GROUP {
+                            match rx.try_recv() {
+                                Ok(job) => jobs.push(job),
+                                Err(_) => break,
+                            }
                         }
-                    }
+                        jobs
+                    };
                     store_group(&db, &workflow, jobs);
-                }
-            })?;
+                })?;
+        }
         Ok(IngestQueue { tx })
     }
 

@@ -67,7 +67,9 @@ pub fn establish_with(url: &str, sqlite_cache_mib: u32) -> Result<DbConnection, 
     match Backend::from_url(url).map_err(|e| ConnectionError::BadConnection(e.to_string()))? {
         Backend::Postgres => {
             let mut conn = diesel::PgConnection::establish(url)?;
-            conn.batch_execute("SET TIME ZONE 'UTC'")
+            // Custom plans: a generic plan made while a table was small (a seq scan) would
+            // otherwise stay in the statement cache as the table grows.
+            conn.batch_execute("SET TIME ZONE 'UTC'; SET plan_cache_mode = force_custom_plan")
                 .map_err(ConnectionError::CouldntSetupConfiguration)?;
             Ok(DbConnection::Postgresql(conn))
         }
