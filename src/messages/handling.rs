@@ -202,6 +202,35 @@ impl Workflow {
         Ok(())
     }
 
+    /// Moves the deadline by `days` working days and records why (the checks are the caller's).
+    pub(super) fn apply_extension(
+        &self,
+        conn: &mut DbConnection,
+        row: &MessageRow,
+        days: WorkingDays,
+        reason: String,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<MessageRow, AppError> {
+        let due = self.timeline.extend(utc(row.due_at), days)?;
+        Self::save(
+            conn,
+            row,
+            MessageChanges {
+                due_at: Some(due.timestamp()),
+                extended_days: Some(row.extended_days + days.get() as i32),
+                ..Default::default()
+            },
+            Event::Extended {
+                working_days: days.get(),
+                reason,
+                due_at: due.timestamp(),
+            },
+            actor,
+            now,
+        )
+    }
+
     /// A clerk (or supervisor) asks for more working days, in time and within the cap.
     pub fn request_extension(
         &self,
@@ -330,23 +359,7 @@ impl Workflow {
                 .map_err(|e| AppError::invalid("working_days", e))?;
             // The request was in time; the cap is checked again in case another extension came first.
             self.check_extension_cap(&row, days)?;
-            let due = self.timeline.extend(utc(row.due_at), days)?;
-            Self::save(
-                conn,
-                &row,
-                MessageChanges {
-                    due_at: Some(due.timestamp()),
-                    extended_days: Some(row.extended_days + days.get() as i32),
-                    ..Default::default()
-                },
-                Event::Extended {
-                    working_days: days.get(),
-                    reason: request.reason,
-                    due_at: due.timestamp(),
-                },
-                &who.actor,
-                now,
-            )
+            self.apply_extension(conn, &row, days, request.reason, &who.actor, now)
         })
     }
 

@@ -460,23 +460,7 @@ impl Workflow {
             self.check_extension_cap(&row, days)?;
             // A grant answers any request waiting for a decision.
             super::handling::close_pending_requests(conn, row.id, &who.actor, now)?;
-            let due = self.timeline.extend(model::utc(row.due_at), days)?;
-            Self::save(
-                conn,
-                &row,
-                MessageChanges {
-                    due_at: Some(due.timestamp()),
-                    extended_days: Some(row.extended_days + days.get() as i32),
-                    ..Default::default()
-                },
-                Event::Extended {
-                    working_days: days.get(),
-                    reason,
-                    due_at: due.timestamp(),
-                },
-                &who.actor,
-                now,
-            )
+            self.apply_extension(conn, &row, days, reason, &who.actor, now)
         })
     }
 
