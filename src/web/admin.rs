@@ -1,4 +1,4 @@
-//! Admin pages: departments, staff and roles, API tokens (shown once at creation, revocable), the SLA policy in force, and the working-day calendar.
+//! Admin pages: departments, staff and roles, API tokens (shown once at creation, revocable), the SLA policy and escalation ladder in force, and the working-day calendar.
 
 use actix_web::{web, HttpResponse, ResponseError};
 use askama::Template;
@@ -337,6 +337,51 @@ pub struct PolicyLine {
     pub explanation: String,
 }
 
+/// One level of the escalation ladder, in words.
+#[derive(Debug, Clone)]
+pub struct LadderLine {
+    pub level: &'static str,
+    pub when: String,
+    pub to: String,
+    pub cc: String,
+}
+
+fn roles_zh(roles: &[Role]) -> String {
+    let names: Vec<&str> = roles.iter().map(|r| r.label_zh()).collect();
+    if names.is_empty() {
+        "—".into()
+    } else {
+        names.join("、")
+    }
+}
+
+fn ladder_lines(ladder: &crate::escalation::Ladder) -> Vec<LadderLine> {
+    use crate::escalation::ladder::When;
+    ladder
+        .rungs
+        .iter()
+        .map(|r| LadderLine {
+            level: r.level.label_zh(),
+            when: match r.when {
+                When::BeforeDue { days, hour } => format!("到期前{days}个工作日 {hour:02}:00"),
+                When::AfterDue {
+                    days: 0,
+                    hour: None,
+                } => "超过办理期限时".to_string(),
+                When::AfterDue { days, hour } => {
+                    format!("逾期第{days}个工作日 {:02}:00", hour.unwrap_or(0))
+                }
+                When::Unanswered => format!(
+                    "收到后超过{}个自然月未答复",
+                    crate::messages::CRITICAL_AFTER_MONTHS
+                ),
+            },
+            to: roles_zh(&r.to),
+            cc: roles_zh(&r.cc),
+        })
+        .collect()
+}
+
 #[derive(Template)]
 #[template(path = "web/admin_policy.html")]
 struct PolicyPage {
@@ -344,6 +389,8 @@ struct PolicyPage {
     rules: Vec<PolicyLine>,
     policy_file: String,
     timezone: String,
+    ladder: Vec<LadderLine>,
+    ladder_file: String,
 }
 
 /// The SLA policy in force (read-only: it is configured in `config/sla.toml`).
@@ -369,5 +416,7 @@ pub async fn policy(
         rules,
         policy_file: state.settings.sla.policy.display().to_string(),
         timezone: state.settings.office.timezone.clone(),
+        ladder: ladder_lines(&state.ladder),
+        ladder_file: state.settings.escalation.ladder.display().to_string(),
     })
 }
