@@ -109,6 +109,7 @@ fn notice(query: &InboxQuery) -> Option<String> {
     match nonempty(&query.done)? {
         "replied" => Some(format!("留言 #{id} 已答复办结，已移出待办。")),
         "transferred" => Some(format!("留言 #{id} 已转办至其他部门。")),
+        "returned" => Some(format!("留言 #{id} 已退回交办单位重新分派。")),
         _ => None,
     }
 }

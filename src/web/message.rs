@@ -28,7 +28,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route("/messages/{id}/extend", web::post().to(extend))
         .route("/messages/{id}/invalid", web::post().to(mark_invalid))
-        .route("/messages/{id}/reopen", web::post().to(reopen));
+        .route("/messages/{id}/reopen", web::post().to(reopen))
+        .route("/messages/{id}/return", web::post().to(return_to_office))
+        .route("/messages/{id}/verdict", web::post().to(verdict))
+        .route("/messages/{id}/review", web::post().to(review));
 }
 
 #[derive(Debug, Deserialize)]
@@ -45,6 +48,8 @@ fn notice(done: &str) -> Option<&'static str> {
         "extension_requested" => "延期申请已提交，等待科室负责人审批。",
         "invalid" => "已标记为无效留言（不计入统计）。",
         "reopened" => "已重新办理，留言回到待办。",
+        "verdict" => "核实结论已记录。",
+        "reviewed" => "审核意见已记录。",
         _ => return None,
     })
 }
@@ -313,4 +318,75 @@ pub async fn reopen(
             Box::new(move |wf, who, conn, now| wf.reopen(conn, who, id, reason, now))
         });
     act(state, user, id, step, page_of(id, "reopened")).await
+}
+
+/// Returns the message to the office as not the department's business.
+pub async fn return_to_office(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    posted: Posted<ReasonForm>,
+) -> Result<HttpResponse, WebError> {
+    let Posted { user, form } = posted;
+    let id = id.into_inner();
+    let step = msgs::parse_reason(&form.reason).map(|reason| -> Step {
+        Box::new(move |wf, who, conn, now| wf.return_to_office(conn, who, id, reason, now))
+    });
+    act(state, user, id, step, format!("/?done=returned&id={id}")).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct VerdictForm {
+    verdict: String,
+    note: String,
+}
+
+/// Records 属实 / 不属实 on a website error report.
+pub async fn verdict(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    posted: Posted<VerdictForm>,
+) -> Result<HttpResponse, WebError> {
+    let Posted { user, form } = posted;
+    let id = id.into_inner();
+    let verdict = match form.verdict.as_str() {
+        "confirmed" => Ok(msgs::Verdict::Confirmed),
+        "rejected" => Ok(msgs::Verdict::Rejected),
+        _ => Err(AppError::invalid("verdict", "请选择属实或不属实")),
+    };
+    let step = verdict.and_then(|verdict| {
+        let note = msgs::parse_reason(&form.note)?;
+        Ok(Box::new(
+            move |wf: &Workflow, who: &Principal, conn: &mut DbConnection, now| {
+                let finding = msgs::handling::Finding {
+                    verdict,
+                    note,
+                    fixed_at: None,
+                };
+                wf.record_verdict(conn, who, id, finding, now)
+            },
+        ) as Step)
+    });
+    act(state, user, id, step, page_of(id, "verdict")).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReviewForm {
+    decision: String,
+    reason: Option<String>,
+}
+
+/// Accepts or rejects the reply waiting for review.
+pub async fn review(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    posted: Posted<ReviewForm>,
+) -> Result<HttpResponse, WebError> {
+    let Posted { user, form } = posted;
+    let id = id.into_inner();
+    let accept = form.decision == "accept";
+    let reason = form.reason.filter(|r| !r.trim().is_empty());
+    let step: Result<Step, AppError> = Ok(Box::new(move |wf, who, conn, now| {
+        wf.review(conn, who, id, accept, reason, now)
+    }));
+    act(state, user, id, step, page_of(id, "reviewed")).await
 }

@@ -55,11 +55,20 @@ pub struct Actions {
     pub extend: bool,
     pub invalid: bool,
     pub reopen: bool,
+    /// Return to the office as not the department's business.
+    pub return_to_office: bool,
+    /// Record 属实 / 不属实 (website error reports).
+    pub verdict: bool,
+    /// Accept or reject the reply waiting for review.
+    pub review: bool,
 }
 
 impl Actions {
     pub fn any_more(&self) -> bool {
-        self.transfer
+        self.return_to_office
+            || self.verdict
+            || self.review
+            || self.transfer
             || self.pause
             || self.resume
             || self.request_extension
@@ -124,7 +133,13 @@ pub async fn build(
             ))
         })
         .await?;
-    who.require_see(&row.department_code)?;
+    // The office's reviewers open other departments' messages that wait for their review.
+    let office_reviewer = who.role == Role::Supervisor
+        && who.department.as_ref().map(|d| d.as_str())
+            == Some(state.workflow.rules.office_department.as_str());
+    if !(row.review_pending && office_reviewer) {
+        who.require_see(&row.department_code)?;
+    }
     let now = state.clock.now();
     let tl = &state.workflow.timeline;
     let names = Names::new(&departments, &staff);
@@ -277,6 +292,13 @@ pub async fn build(
         extend: pending && matches!(role, Role::Supervisor | Role::Admin),
         invalid: status != Status::Invalid,
         reopen: !pending,
+        return_to_office: pending
+            && owner
+            && row.department_code != state.workflow.rules.office_department,
+        verdict: owner
+            && status != Status::Invalid
+            && row.channel == crate::sla::Channel::WebsiteError.as_str(),
+        review: row.review_pending && (who.sees_all() || office_reviewer),
     };
     let request = request.filter(|_| pending);
     let original_due =

@@ -167,9 +167,18 @@ async fn the_policy_and_the_calendar_are_shown_read_only() {
         );
         assert!(!policy.contains("<form method=\"post\" action=\"/admin/policy"));
         // The escalation ladder in force, read-only.
-        assert!(policy.contains("到期前1个工作日 09:00"), "reminder rung shown");
-        assert!(policy.contains("逾期第3个工作日 09:00"), "severe rung shown");
-        assert!(policy.contains("超过3个自然月未答复"), "critical rung shown");
+        assert!(
+            policy.contains("到期前1个工作日 09:00"),
+            "reminder rung shown"
+        );
+        assert!(
+            policy.contains("逾期第3个工作日 09:00"),
+            "severe rung shown"
+        );
+        assert!(
+            policy.contains("超过3个自然月未答复"),
+            "critical rung shown"
+        );
         let cal = admin.get("/admin/calendar?year=2024").await;
         assert_eq!(cal.status, 200);
         // National Day 2024: 1–7 October off, Saturday 12 October worked.

@@ -464,3 +464,68 @@ async fn the_dashboard_is_for_supervisors_and_up_and_the_overview_for_leaders() 
         );
     }
 }
+
+#[tokio::test]
+async fn the_handling_rules_have_forms_return_verdict_and_review() {
+    for app in TestApp::each(NOW).await {
+        let (_, report) = app
+            .post(
+                &app.admin,
+                "/api/v1/messages",
+                &crate::helpers::website_error("zjj", "2026-11-20T10:00:00+08:00"),
+            )
+            .await;
+        let id = report["id"].as_i64().unwrap();
+        let page = format!("/messages/{id}");
+        let clerk = logged_in(&app, Role::Clerk, Some("zjj")).await;
+        let shown = clerk.get(&page).await.body;
+        assert!(shown.contains("核实结论") && shown.contains("退回（非本单位职责）"));
+        let v = clerk
+            .submit(
+                &page,
+                &format!("{page}/verdict"),
+                &[("verdict", "confirmed"), ("note", "已修复链接")],
+            )
+            .await;
+        assert_eq!(v.status, 303);
+        assert_eq!(api_message(&app, id).await["verdict"], "confirmed");
+        // A reply on this channel waits for the office's review.
+        let r = clerk
+            .submit(
+                &page,
+                &format!("{page}/reply"),
+                &[("body", "您好，链接已修复。"), ("confirm", "1")],
+            )
+            .await;
+        assert_eq!(r.status, 303);
+        assert!(
+            !clerk.get(&page).await.body.contains("审核答复"),
+            "the department does not review itself"
+        );
+        let office = logged_in(&app, Role::Supervisor, Some("gov-office")).await;
+        assert!(office.get(&page).await.body.contains("审核答复"));
+        let ok = office
+            .submit(&page, &format!("{page}/review"), &[("decision", "accept")])
+            .await;
+        assert_eq!(ok.status, 303);
+        assert_eq!(api_message(&app, id).await["status"], "replied");
+
+        let other = message(
+            &app,
+            "zjj",
+            "2026-11-20T10:00:00+08:00",
+            "应由教育局办理的咨询",
+        )
+        .await;
+        let page = format!("/messages/{other}");
+        let back = clerk
+            .submit(
+                &page,
+                &format!("{page}/return"),
+                &[("reason", "非本单位职责")],
+            )
+            .await;
+        assert_eq!(back.status, 303);
+        assert_eq!(api_message(&app, other).await["department"], "gov-office");
+    }
+}
