@@ -362,16 +362,18 @@ async fn serve(settings: Settings, clock: Arc<dyn Clock>, demo: bool) -> anyhow:
     if state.settings.escalation.worker {
         crate::escalation::spawn_worker(state.clone());
     }
-    let first_run = {
-        let st = state.clone();
-        tokio::task::spawn_blocking(move || crate::demo::first_run(&st, demo)).await??
-    };
-    let base = &state.settings.server.base_url;
-    println!(
-        "huiyin listening on http://{}:{}",
+    // The address actually bound (server.base_url is the public one, for links in emails).
+    let base = format!(
+        "http://{}:{}",
         listen_host(&state.settings.server.listen),
         app.port()
     );
+    let first_run = {
+        let (st, base) = (state.clone(), base.clone());
+        tokio::task::spawn_blocking(move || crate::demo::first_run(&st, demo, &base)).await??
+    };
+    println!("huiyin listening on {base}");
+    println!("  web:      {base}/login");
     println!("  API:      {base}/api/v1   (OpenAPI: {base}/openapi.json, health: {base}/healthz)");
     if let Some(lines) = first_run {
         for line in lines {

@@ -379,7 +379,7 @@ fn load_messages(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<usize> 
 
 /// On the first start of an empty database: creates an admin token and says how to go on.
 /// Returns the lines to print, or `None` when the database was set up before.
-pub fn first_run(state: &AppState, demo: bool) -> anyhow::Result<Option<Vec<String>>> {
+pub fn first_run(state: &AppState, demo: bool, base: &str) -> anyhow::Result<Option<Vec<String>>> {
     let mut lines = Vec::new();
     if demo && directory::list_departments(&mut *state.db.get()?)?.is_empty() {
         lines.push(load(state)?);
@@ -394,8 +394,7 @@ pub fn first_run(state: &AppState, demo: bool) -> anyhow::Result<Option<Vec<Stri
     lines.push("first start: an admin API token was created; it is shown only now:".into());
     lines.push(format!("    {token}"));
     lines.push(format!(
-        "try: curl -H 'Authorization: Bearer {token}' {}/api/v1/messages?overdue=true",
-        state.settings.server.base_url
+        "try: curl -H 'Authorization: Bearer {token}' '{base}/api/v1/messages?overdue=true'"
     ));
     if directory::list_departments(&mut *state.db.get()?)?.is_empty() {
         lines.push("no departments yet: load sample data with `cargo run --release -- demo`, or add them with `huiyin dept add`".into());
