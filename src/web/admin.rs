@@ -270,6 +270,22 @@ pub struct UserForm {
     password: String,
 }
 
+/// The role and optional department of an admin form (users and tokens), checked.
+pub(super) fn role_and_department(
+    role: &str,
+    department: Option<&str>,
+) -> Result<(Role, Option<DepartmentCode>), AppError> {
+    let role: Role = role
+        .parse()
+        .map_err(|e: String| AppError::invalid("role", e))?;
+    let department = department
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .map(|d| DepartmentCode::parse(d).map_err(|e| AppError::invalid("department", e)))
+        .transpose()?;
+    Ok((role, department))
+}
+
 /// Adds a member of staff with an initial password (they change it after logging in).
 pub async fn add_user(
     state: web::Data<AppState>,
@@ -279,17 +295,7 @@ pub async fn add_user(
     require_admin(&user)?;
     let now = state.clock.now().timestamp();
     let result = async {
-        let role: Role = form
-            .role
-            .parse()
-            .map_err(|e: String| AppError::invalid("role", e))?;
-        let department = form
-            .department
-            .as_deref()
-            .map(str::trim)
-            .filter(|d| !d.is_empty())
-            .map(|d| DepartmentCode::parse(d).map_err(|e| AppError::invalid("department", e)))
-            .transpose()?;
+        let (role, department) = role_and_department(&form.role, form.department.as_deref())?;
         if form.password.chars().count() < super::login::MIN_PASSWORD_CHARS {
             return Err(AppError::invalid("password", "too short"));
         }

@@ -5,11 +5,12 @@ use askama::Template;
 use serde::Deserialize;
 
 use crate::auth::Role;
-use crate::directory::{self, DepartmentCode};
-use crate::error::AppError;
+use crate::directory;
 use crate::startup::AppState;
 
-use super::admin::{department_choices, refusal_zh, require_admin, role_choices};
+use super::admin::{
+    department_choices, refusal_zh, require_admin, role_and_department, role_choices,
+};
 use super::inbox::Choice;
 use super::{redirect, render, render_status, CurrentUser, Layout, Posted, WebError};
 
@@ -95,17 +96,7 @@ pub async fn create_token(
     require_admin(&user)?;
     let now = state.clock.now().timestamp();
     let result = async {
-        let role: Role = form
-            .role
-            .parse()
-            .map_err(|e: String| AppError::invalid("role", e))?;
-        let department = form
-            .department
-            .as_deref()
-            .map(str::trim)
-            .filter(|d| !d.is_empty())
-            .map(|d| DepartmentCode::parse(d).map_err(|e| AppError::invalid("department", e)))
-            .transpose()?;
+        let (role, department) = role_and_department(&form.role, form.department.as_deref())?;
         let name = form.name.clone();
         state
             .db
