@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Datelike, Months, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use diesel::prelude::*;
 
 use crate::db::DbConnection;
@@ -31,21 +31,17 @@ pub struct Month {
 }
 
 impl Month {
-    /// The month `now` falls in (its bounds for the per-clerk and alert lists).
+    /// The month `now` falls in (its bounds for the per-clerk and alert lists), cut where the
+    /// statistics cut it: [`stats::Period`].
     pub fn of(now: DateTime<Utc>, tz: chrono_tz::Tz) -> Month {
+        let period = stats::Period::month_of(now, tz);
+        let (start, end) = period.bounds(tz);
         let local = now.with_timezone(&tz).date_naive();
-        let first = NaiveDate::from_ymd_opt(local.year(), local.month(), 1).unwrap_or(local);
-        let next = first.checked_add_months(Months::new(1)).unwrap_or(first);
-        let at = |d: NaiveDate| {
-            tz.from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default())
-                .earliest()
-                .map_or(0, |t| t.timestamp())
-        };
         Month {
-            year: first.year(),
-            month: first.month(),
-            start: at(first),
-            end: at(next),
+            year: local.year(),
+            month: local.month(),
+            start,
+            end,
         }
     }
 
