@@ -27,6 +27,9 @@ pub enum BenchCommand {
         seed: u64,
         #[arg(long)]
         out: PathBuf,
+        /// Receipt days at random instead of in receipt order (an unordered backfill).
+        #[arg(long)]
+        shuffled: bool,
     },
     /// Load N generated messages (with replies, transfers, pauses, extensions) straight into the configured database.
     Load {
@@ -93,7 +96,12 @@ pub fn run(
     state: impl FnOnce() -> anyhow::Result<AppState>,
 ) -> anyhow::Result<()> {
     match command {
-        BenchCommand::Generate { count, seed, out } => {
+        BenchCommand::Generate {
+            count,
+            seed,
+            out,
+            shuffled,
+        } => {
             let started = Instant::now();
             let file = std::fs::File::create(&out)
                 .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", out.display()))?;
@@ -101,6 +109,7 @@ pub fn run(
             let bytes = generator::write_lines(
                 Workload {
                     seed,
+                    in_order: if shuffled { 0 } else { count as u64 },
                     ..Workload::default()
                 },
                 count,
@@ -123,6 +132,7 @@ pub fn run(
                     &state.workflow,
                     Workload {
                         seed,
+                        in_order: count as u64,
                         ..Workload::default()
                     },
                     count,

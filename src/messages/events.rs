@@ -18,7 +18,14 @@ pub enum Event {
         external_id: Option<String>,
         received_at: i64,
         due_at: i64,
+        /// The department the message was first assigned to. Recorded here since
+        /// the one creation event replaced a separate `assigned` event; older
+        /// histories carry it in their `Assigned` event instead.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        department: Option<String>,
     },
+    /// A department assignment outside creation (histories written before the
+    /// creation event carried the department).
     Assigned {
         department: String,
     },
@@ -189,15 +196,23 @@ pub fn append(conn: &mut DbConnection, rows: &[NewEventRow]) -> Result<(), AppEr
         return Ok(());
     }
     // Multi-row INSERT does not go through the multi-backend's query builder,
-    // so each backend runs the same statement natively.
+    // so each backend runs natively: PostgreSQL one multi-row statement, SQLite a
+    // prepared single-row insert per event (in-process, and without the statement
+    // journal a multi-row statement keeps).
     match conn {
-        DbConnection::Sqlite(c) => diesel::insert_into(message_events::table)
-            .values(rows)
-            .execute(c)?,
-        DbConnection::Postgresql(c) => diesel::insert_into(message_events::table)
-            .values(rows)
-            .execute(c)?,
-    };
+        DbConnection::Sqlite(c) => {
+            for row in rows {
+                diesel::insert_into(message_events::table)
+                    .values(row)
+                    .execute(c)?;
+            }
+        }
+        DbConnection::Postgresql(c) => {
+            diesel::insert_into(message_events::table)
+                .values(rows)
+                .execute(c)?;
+        }
+    }
     Ok(())
 }
 
@@ -226,9 +241,14 @@ pub fn replay(events: &[Event]) -> ReplayedState {
     let mut s = ReplayedState::default();
     for e in events {
         match e {
-            Event::Received { due_at, .. } => {
+            Event::Received {
+                due_at, department, ..
+            } => {
                 s.status = "open".into();
                 s.due_at = *due_at;
+                if let Some(d) = department {
+                    s.department = d.clone();
+                }
             }
             Event::Assigned { department } => s.department = department.clone(),
             Event::Transferred { to, .. } => s.department = to.clone(),

@@ -83,6 +83,8 @@ impl MessageRow {
 
 #[derive(Insertable)]
 #[diesel(table_name = messages)]
+// NULL, not DEFAULT, for a missing value: one fixed statement shape that SQLite can keep prepared.
+#[diesel(treat_none_as_default_value = false)]
 pub struct NewMessageRow<'a> {
     pub channel: &'a str,
     pub external_id: Option<&'a str>,
@@ -232,19 +234,34 @@ pub fn insert_many(
     rows: &[NewMessageRow<'_>],
 ) -> Result<Vec<i64>, AppError> {
     let mut ids = Vec::with_capacity(rows.len());
-    for chunk in rows.chunks(INSERT_CHUNK) {
-        // Both backends return the ids of a multi-row VALUES insert in row order.
-        let part: Vec<i64> = match conn {
-            DbConnection::Sqlite(c) => diesel::insert_into(messages::table)
-                .values(chunk)
-                .returning(messages::id)
-                .get_results(c)?,
-            DbConnection::Postgresql(c) => diesel::insert_into(messages::table)
-                .values(chunk)
-                .returning(messages::id)
-                .get_results(c)?,
-        };
-        ids.extend(part);
+    match conn {
+        // SQLite runs in-process, so a prepared single-row insert costs no round trip.
+        // A multi-row insert, or one with RETURNING (SQLite runs it as a trigger), would
+        // keep a statement journal of every page it touches, which doubled the writes;
+        // so each row is a plain insert and its id is read back with last_insert_rowid().
+        DbConnection::Sqlite(c) => {
+            for row in rows {
+                diesel::insert_into(messages::table)
+                    .values(row)
+                    .execute(c)?;
+                ids.push(
+                    diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+                        "last_insert_rowid()",
+                    ))
+                    .get_result(c)?,
+                );
+            }
+        }
+        // PostgreSQL returns the ids of a multi-row VALUES insert in row order.
+        DbConnection::Postgresql(c) => {
+            for chunk in rows.chunks(INSERT_CHUNK) {
+                let part: Vec<i64> = diesel::insert_into(messages::table)
+                    .values(chunk)
+                    .returning(messages::id)
+                    .get_results(c)?;
+                ids.extend(part);
+            }
+        }
     }
     Ok(ids)
 }

@@ -140,7 +140,9 @@ impl Workflow {
             let rows: Vec<NewMessageRow> = fresh.iter().map(|&i| new_row(&batch[i])).collect();
             let ids = model::insert_many(conn, &rows)?;
             let mut id_of = vec![0i64; batch.len()];
-            let mut new_events = Vec::with_capacity(fresh.len() * 2);
+            // One creation event per message (receipt, deadline and department):
+            // bulk imports write a third fewer rows than with a separate assignment event.
+            let mut new_events = Vec::with_capacity(fresh.len());
             for (&i, &id) in fresh.iter().zip(&ids) {
                 id_of[i] = id;
                 let p = &batch[i];
@@ -155,14 +157,7 @@ impl Workflow {
                         external_id: p.message.external_id.clone(),
                         received_at: p.message.received_at.timestamp(),
                         due_at: p.due_at.timestamp(),
-                    },
-                ));
-                new_events.push(NewEventRow::new(
-                    id,
-                    &p.actor,
-                    at,
-                    &Event::Assigned {
-                        department: p.message.department.as_str().into(),
+                        department: Some(p.message.department.as_str().into()),
                     },
                 ));
             }

@@ -161,12 +161,23 @@ pub async fn build(
         let date = |ts: &i64| view::local_date(tl, *ts);
         let detail = match &event {
             Event::Received {
-                channel, due_at, ..
-            } => format!(
-                "渠道：{}；办理期限：{}",
-                view::channel_label(channel),
-                date(due_at)
-            ),
+                channel,
+                due_at,
+                department,
+                ..
+            } => match department {
+                Some(d) => format!(
+                    "渠道：{}；承办部门：{}；办理期限：{}",
+                    view::channel_label(channel),
+                    names.department(d),
+                    date(due_at)
+                ),
+                None => format!(
+                    "渠道：{}；办理期限：{}",
+                    view::channel_label(channel),
+                    date(due_at)
+                ),
+            },
             Event::Assigned { department } => {
                 format!("承办部门：{}", names.department(department))
             }

@@ -275,7 +275,6 @@ async fn the_history_records_every_step_and_rebuilds_the_state() {
             kinds,
             [
                 "received",
-                "assigned",
                 "paused",
                 "resumed",
                 "extended",

@@ -338,7 +338,6 @@ async fn transfer_pause_resume_and_invalid_go_through_the_workflow() {
             kinds,
             [
                 "received",
-                "assigned",
                 "paused",
                 "resumed",
                 "transferred",
