@@ -250,6 +250,16 @@ impl Db {
     }
 }
 
+/// The id of the row the last INSERT on this SQLite connection stored. Inserts that must
+/// report their id use it instead of RETURNING, which SQLite runs as a trigger and so
+/// keeps a statement journal of every page the insert touches.
+pub fn last_insert_rowid(conn: &mut diesel::SqliteConnection) -> diesel::QueryResult<i64> {
+    diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+        "last_insert_rowid()",
+    ))
+    .get_result(conn)
+}
+
 /// Applies pending migrations on one connection.
 pub fn run_migrations(conn: &mut DbConnection) -> anyhow::Result<usize> {
     let applied = match conn {

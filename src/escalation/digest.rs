@@ -8,7 +8,7 @@ use crate::directory;
 use crate::error::AppError;
 use crate::messages::model::{utc, MessageRow};
 use crate::messages::Status;
-use crate::schema::{alert_outbox, messages};
+use crate::schema::alert_outbox;
 use crate::startup::AppState;
 
 use super::ladder::Level;
@@ -17,12 +17,14 @@ use super::render::{self, DigestItem};
 
 /// Whether the recipient already has alerts waiting for the digest (new ones then join them).
 pub fn has_held(conn: &mut DbConnection, recipient: &str) -> Result<bool, AppError> {
-    let n: i64 = alert_outbox::table
+    // One index probe: a count would read every held alert, once per alert decided in a storm.
+    Ok(alert_outbox::table
         .filter(alert_outbox::recipient_email.eq(recipient))
         .filter(alert_outbox::status.eq(status::HELD))
-        .count()
-        .get_result(conn)?;
-    Ok(n > 0)
+        .select(alert_outbox::id)
+        .first::<i64>(conn)
+        .optional()?
+        .is_some())
 }
 
 /// Holds every waiting alert of `recipient` for the digest when more than `threshold` wait.
@@ -37,8 +39,12 @@ pub fn hold_storm(
             .filter(alert_outbox::kind.eq(Kind::Alert.as_str()))
             .filter(alert_outbox::status.eq_any([status::PENDING, status::FAILED]))
     };
-    let n: i64 = waiting().count().get_result(conn)?;
-    if n <= threshold {
+    // Reads at most threshold + 1 entries, however many wait.
+    let over: Vec<i64> = waiting()
+        .select(alert_outbox::id)
+        .limit(threshold.saturating_add(1))
+        .load(conn)?;
+    if over.len() as i64 <= threshold {
         return Ok(0);
     }
     Ok(diesel::update(waiting())
@@ -94,10 +100,14 @@ fn digest_for(
         ))
         .load(conn)?;
     let ids: Vec<i64> = held.iter().filter_map(|h| h.1).collect();
-    let rows: Vec<MessageRow> = messages::table
-        .filter(messages::id.eq_any(&ids))
-        .select(MessageRow::as_select())
-        .load(conn)?;
+    // A storm can hold tens of thousands of alerts for one person: more ids than one
+    // statement may bind, so they are fetched in chunks.
+    let rows: std::collections::HashMap<i64, MessageRow> =
+        crate::messages::model::find_many(conn, &ids)?
+            .into_iter()
+            .map(|r| (r.id, r))
+            .collect();
+    let mut names: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     let (mut overdue, mut due_soon) = (Vec::new(), Vec::new());
     let mut departments = std::collections::BTreeSet::new();
     let mut listed = std::collections::BTreeSet::new();
@@ -109,16 +119,23 @@ fn digest_for(
         else {
             continue;
         };
-        let Some(row) = rows.iter().find(|r| r.id == *message_id) else {
+        let Some(row) = rows.get(message_id) else {
             continue;
         };
         if row.status() != Status::Open || !listed.insert(row.id) {
             continue;
         }
         departments.insert(row.department_code.clone());
-        let department = directory::find_department(conn, &row.department_code)
-            .map(|d| d.name)
-            .unwrap_or_else(|_| row.department_code.clone());
+        let department = match names.get(&row.department_code) {
+            Some(name) => name.clone(),
+            None => {
+                let name = directory::find_department(conn, &row.department_code)
+                    .map(|d| d.name)
+                    .unwrap_or_else(|_| row.department_code.clone());
+                names.insert(row.department_code.clone(), name.clone());
+                name
+            }
+        };
         let days = tl
             .working_days_overdue(utc(row.due_at), utc(now))
             .unwrap_or(0);
@@ -171,12 +188,15 @@ fn digest_for(
         return Ok(false);
     };
     let held_ids: Vec<i64> = held.iter().map(|h| h.0).collect();
-    diesel::update(alert_outbox::table.filter(alert_outbox::id.eq_any(&held_ids)))
-        .set((
-            alert_outbox::status.eq(status::DIGESTED),
-            alert_outbox::digest_id.eq(Some(digest_id)),
-        ))
-        .execute(conn)?;
+    // In chunks, under the backends' limits on bound parameters (a storm holds thousands).
+    for chunk in held_ids.chunks(1_000) {
+        diesel::update(alert_outbox::table.filter(alert_outbox::id.eq_any(chunk)))
+            .set((
+                alert_outbox::status.eq(status::DIGESTED),
+                alert_outbox::digest_id.eq(Some(digest_id)),
+            ))
+            .execute(conn)?;
+    }
     Ok(true)
 }
 

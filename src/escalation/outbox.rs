@@ -67,6 +67,8 @@ pub struct OutboxEmail {
 
 #[derive(Insertable)]
 #[diesel(table_name = alert_outbox)]
+// NULL, not DEFAULT, for a missing value: one statement shape, prepared once per connection.
+#[diesel(treat_none_as_default_value = false)]
 struct NewRow<'a> {
     dedup_key: &'a str,
     kind: &'a str,
@@ -195,11 +197,17 @@ pub(crate) fn insert_unique(
             .returning(alert_outbox::id)
             .get_result(c)
             .optional()?,
-        DbConnection::Sqlite(c) => diesel::insert_or_ignore_into(alert_outbox::table)
-            .values(&row)
-            .returning(alert_outbox::id)
-            .get_result(c)
-            .optional()?,
+        // Without RETURNING (see db::last_insert_rowid): the row count says whether the key was new.
+        DbConnection::Sqlite(c) => {
+            let added = diesel::insert_or_ignore_into(alert_outbox::table)
+                .values(&row)
+                .execute(c)?;
+            if added == 1 {
+                Some(crate::db::last_insert_rowid(c)?)
+            } else {
+                None
+            }
+        }
     };
     if inserted.is_some() || !revive {
         return Ok(inserted);

@@ -217,15 +217,23 @@ pub fn find(conn: &mut DbConnection, id: i64) -> Result<MessageRow, AppError> {
         .ok_or_else(|| AppError::NotFound(format!("no message {id}")))
 }
 
-/// The messages with these ids (in no particular order).
+/// The messages with these ids (in no particular order). Any number of ids: they are asked
+/// for in chunks, under both backends' limits on bound parameters.
 pub fn find_many(conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<MessageRow>, AppError> {
-    Ok(messages::table
-        .filter(messages::id.eq_any(ids))
-        .select(MessageRow::as_select())
-        .load(conn)?)
+    let mut rows = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(INSERT_CHUNK) {
+        rows.extend(
+            messages::table
+                .filter(messages::id.eq_any(chunk))
+                .select(MessageRow::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(rows)
 }
 
-/// Rows per multi-row INSERT: 17 columns × 1,000 stays under SQLite's 32,766 bound parameters.
+/// Rows per multi-row INSERT, and ids per `IN (…)` list: 17 columns × 1,000 stays under
+/// SQLite's 32,766 bound parameters.
 const INSERT_CHUNK: usize = 1_000;
 
 /// Inserts rows and returns their ids in the same order.
@@ -236,20 +244,14 @@ pub fn insert_many(
     let mut ids = Vec::with_capacity(rows.len());
     match conn {
         // SQLite runs in-process, so a prepared single-row insert costs no round trip.
-        // A multi-row insert, or one with RETURNING (SQLite runs it as a trigger), would
-        // keep a statement journal of every page it touches, which doubled the writes;
-        // so each row is a plain insert and its id is read back with last_insert_rowid().
+        // A multi-row insert, or one with RETURNING, would keep a statement journal of
+        // every page it touches, which doubled the writes (see db::last_insert_rowid).
         DbConnection::Sqlite(c) => {
             for row in rows {
                 diesel::insert_into(messages::table)
                     .values(row)
                     .execute(c)?;
-                ids.push(
-                    diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
-                        "last_insert_rowid()",
-                    ))
-                    .get_result(c)?,
-                );
+                ids.push(crate::db::last_insert_rowid(c)?);
             }
         }
         // PostgreSQL returns the ids of a multi-row VALUES insert in row order.

@@ -421,3 +421,31 @@ async fn the_calendar_endpoints_answer_from_the_engine() {
         );
     }
 }
+
+#[tokio::test]
+async fn looking_up_more_messages_than_one_statement_may_bind_works() {
+    for app in TestApp::each("2024-10-09T10:00:00+08:00").await {
+        let a = app.create_message("zjj", "2024-09-30T10:00:00+08:00").await["id"]
+            .as_i64()
+            .unwrap();
+        let b = app.create_message("jyj", "2024-09-30T11:00:00+08:00").await["id"]
+            .as_i64()
+            .unwrap();
+        // 70,000 ids: over SQLite's 32,766 and PostgreSQL's 65,535 bound parameters (a digest
+        // after a long storm asks for that many).
+        let mut ids: Vec<i64> = (1_000_000..1_070_000).collect();
+        ids.extend([a, b]);
+        let st = app.state.clone();
+        let mut found: Vec<i64> = tokio::task::spawn_blocking(move || {
+            let mut conn = st.db.get().unwrap();
+            huiyin::messages::model::find_many(&mut conn, &ids).unwrap()
+        })
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+        found.sort();
+        assert_eq!(found, [a, b], "{}", app.backend);
+    }
+}

@@ -32,7 +32,7 @@ fn migrations_go_up_down_and_up_again_with_the_due_time_indexes() {
         for index in [
             "messages_open_due",
             "messages_department_status_due",
-            "messages_received",
+            "messages_pending_received",
             "messages_channel_external_id",
         ] {
             assert!(
