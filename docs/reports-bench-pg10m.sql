@@ -29,10 +29,8 @@ FROM (
 CREATE UNIQUE INDEX messages_channel_external_id ON messages(channel, external_id) WHERE external_id IS NOT NULL;
 CREATE INDEX messages_open_due ON messages(due_at) WHERE status = 'open';
 CREATE INDEX messages_department_status_due ON messages(department_code, status, due_at);
-CREATE INDEX messages_received ON messages(received_at);
-CREATE INDEX messages_due ON messages(due_at);
 CREATE INDEX messages_received_stats ON messages(received_at) INCLUDE (status, replied_at, due_at,
-    on_time, working_days_taken, department_code, channel, category, site_name, id);
+    on_time, working_days_taken, verdict, department_code, channel, category, site_name, id);
 CREATE INDEX messages_due_stats ON messages(due_at) INCLUDE (status, replied_at, on_time,
     department_code, channel, category, site_name, id);
 CREATE INDEX messages_pending_received ON messages(received_at) INCLUDE (status, department_code,

@@ -91,8 +91,10 @@ pub fn establish_with(url: &str, sqlite_cache_mib: u32) -> Result<DbConnection, 
             // commit durable before we answer (the ingest figure depends on it).
             // A page cache that holds the hot index pages keeps inserts into large
             // tables from re-reading them through the kernel on every statement.
+            // busy_timeout comes first: the pool opens its connections while the migrations
+            // hold the write lock, and setting the journal mode may wait for that lock.
             conn.batch_execute(&format!(
-                "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
+                "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
                  PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
                  PRAGMA cache_size = -{};",
                 u64::from(sqlite_cache_mib) * 1024
