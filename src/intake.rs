@@ -115,6 +115,8 @@ pub fn import_stream(
         let outcomes = state
             .db
             .write_blocking(|conn| state.workflow.create_many(conn, &batch))?;
+        // Outside the chunk's transaction: the next chunk's duplicate check is planned afresh.
+        model::refresh_statistics(&mut *state.db.get()?)?;
         for ((line, _), outcome) in pending.drain(..).zip(outcomes) {
             let (status, id) = match outcome {
                 CreateOutcome::Created(id) => ("created", id),

@@ -299,3 +299,33 @@ pub fn find_by_external_id(
         .first(conn)
         .optional()?)
 }
+
+#[derive(QueryableByName)]
+struct Stale {
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    stale: bool,
+}
+
+/// Refreshes PostgreSQL's statistics of `messages` once the rows changed since the last
+/// `ANALYZE` outnumber the table at that time; returns whether it did. The duplicate check of
+/// an import is planned from those statistics: without them (a table filled since it was
+/// empty, with autovacuum off or not yet round) the planner takes `channel = …` for selective
+/// and scans the channel's every row for each chunk, which made a 1M import quadratic.
+/// Each refresh at least doubles the table, so a large import runs a handful of them.
+/// SQLite plans by its indexes alone and has nothing to refresh.
+pub fn refresh_statistics(conn: &mut DbConnection) -> Result<bool, AppError> {
+    let DbConnection::Postgresql(c) = conn else {
+        return Ok(false);
+    };
+    let stale = diesel::sql_query(
+        "SELECT COALESCE(s.n_mod_since_analyze > GREATEST(c.reltuples, 1000), false) AS stale \
+         FROM pg_class c LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid \
+         WHERE c.oid = 'messages'::regclass",
+    )
+    .get_result::<Stale>(c)?
+    .stale;
+    if stale {
+        diesel::sql_query("ANALYZE messages").execute(c)?;
+    }
+    Ok(stale)
+}
