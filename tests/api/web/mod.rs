@@ -3,6 +3,7 @@
 mod admin;
 mod login;
 mod pages;
+mod reassign;
 
 use huiyin::auth::{self, Role};
 use huiyin::directory::{self, DepartmentCode, StaffInput};
