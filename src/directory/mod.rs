@@ -11,6 +11,10 @@ use crate::db::DbConnection;
 use crate::error::{is_unique_violation, AppError};
 use crate::schema::{api_tokens, departments, staff};
 
+mod accounts;
+
+pub use accounts::{change_staff, StaffChange};
+
 /// A department code such as `zjj` or `gov-office`: 1–32 ASCII letters, digits, `-` or `_`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, ToSchema)]
 #[serde(transparent)]
@@ -188,18 +192,24 @@ fn check_role_department(role: Role, department: Option<&DepartmentCode>) -> Res
     }
 }
 
+/// A member of staff's role and department agree, and the role is one staff may hold.
+fn check_staff_role(role: Role, department: Option<&DepartmentCode>) -> Result<(), AppError> {
+    if role == Role::Intake {
+        return Err(AppError::invalid(
+            "role",
+            "intake is a token role, not a staff role",
+        ));
+    }
+    check_role_department(role, department)
+}
+
 /// Adds a member of staff; returns the id.
 pub fn add_staff(
     conn: &mut DbConnection,
     input: StaffInput<'_>,
     now: i64,
 ) -> Result<i64, AppError> {
-    if input.role == Role::Intake {
-        return Err(AppError::invalid(
-            "role",
-            "intake is a token role, not a staff role",
-        ));
-    }
+    check_staff_role(input.role, input.department)?;
     let name = input.name.trim();
     if name.is_empty() {
         return Err(AppError::invalid("name", "staff need a name"));
@@ -211,7 +221,6 @@ pub fn add_staff(
             format!("'{email}' is not an email address"),
         ));
     }
-    check_role_department(input.role, input.department)?;
     if let Some(d) = input.department {
         find_department(conn, d.as_str())?;
     }

@@ -415,6 +415,21 @@ impl Workflow {
         })
     }
 
+    /// Whether `who` assigns messages for the office: its own staff, leaders and admins.
+    pub fn may_assign(&self, who: &Principal) -> bool {
+        who.sees_all()
+            || who
+                .department
+                .as_ref()
+                .is_some_and(|d| d.as_str() == self.rules.office_department)
+    }
+
+    /// Whether the message waits for the office to assign it (returned to the office, or never assigned):
+    /// the state in which [`Workflow::reassign`] accepts it.
+    pub fn awaits_assignment(&self, row: &MessageRow) -> bool {
+        row.status().is_pending() && row.department_code == self.rules.office_department
+    }
+
     /// The office assigns a returned (or unassigned) message to a department. The deadline stays unless a fresh one is granted.
     #[allow(
         clippy::too_many_arguments,
@@ -431,12 +446,7 @@ impl Workflow {
         now: DateTime<Utc>,
     ) -> Result<MessageRow, AppError> {
         let office = self.rules.office_department.clone();
-        let is_office = who.sees_all()
-            || who
-                .department
-                .as_ref()
-                .is_some_and(|d| d.as_str() == office);
-        if !is_office {
+        if !self.may_assign(who) {
             return Err(AppError::Forbidden(
                 "only the office assigns messages".into(),
             ));

@@ -1,11 +1,11 @@
-//! Admin pages: departments, staff and roles, API tokens (shown once at creation, revocable), the SLA policy and escalation ladder in force, and the working-day calendar.
+//! Admin pages: the hub, departments, the SLA policy and escalation ladder in force, and what the staff and token pages share (role and department choices, refusals in Chinese). Staff (`admin_users`), API tokens (`admin_tokens`) and the calendar (`calendar_page`) have modules of their own.
 
 use actix_web::{web, HttpResponse, ResponseError};
 use askama::Template;
 use serde::Deserialize;
 
-use crate::auth::{self, Role};
-use crate::directory::{self, DepartmentCode, StaffInput};
+use crate::auth::Role;
+use crate::directory::{self, DepartmentCode};
 use crate::error::AppError;
 use crate::startup::AppState;
 
@@ -16,8 +16,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin", web::get().to(index))
         .route("/admin/departments", web::get().to(departments))
         .route("/admin/departments", web::post().to(add_department))
-        .route("/admin/users", web::get().to(users))
-        .route("/admin/users", web::post().to(add_user))
+        .configure(super::admin_users::routes)
         .route("/admin/tokens", web::get().to(super::admin_tokens::tokens))
         .route(
             "/admin/tokens",
@@ -68,6 +67,7 @@ pub(super) fn refusal_zh(e: &AppError) -> Option<String> {
                 Some("department") => "所选部门不存在，或该角色与部门不匹配（承办人、科室负责人须属于部门，管理员不属于部门）。",
                 Some("role") => "请选择角色。",
                 Some("password") => "初始密码至少10个字符。",
+                Some("staff") => "不能停用自己的账号，也不能取消自己的管理员角色：请由另一位管理员操作。",
                 _ => "填写的内容有误，请检查后重新提交。",
             }
             .to_string(),
@@ -173,27 +173,6 @@ pub async fn add_department(
     }
 }
 
-/// One member of staff as listed.
-#[derive(Debug, Clone)]
-pub struct StaffLine {
-    pub name: String,
-    pub email: String,
-    pub role: &'static str,
-    pub department: String,
-    pub active: bool,
-    pub can_login: bool,
-}
-
-#[derive(Template)]
-#[template(path = "web/admin_users.html")]
-struct UsersPage {
-    layout: Layout,
-    staff: Vec<StaffLine>,
-    roles: Vec<Choice>,
-    departments: Vec<Choice>,
-    error: Option<String>,
-}
-
 pub(super) fn role_choices(include_intake: bool) -> Vec<Choice> {
     Role::ALL
         .into_iter()
@@ -221,55 +200,6 @@ pub(super) async fn department_choices(
     Ok((choices, list))
 }
 
-async fn users_page(
-    state: &AppState,
-    user: &CurrentUser,
-    error: Option<String>,
-) -> Result<UsersPage, WebError> {
-    let staff = state.db.run(directory::list_staff).await?;
-    let (departments, list) = department_choices(state).await?;
-    let names = super::view::Names::new(&list, &[]);
-    Ok(UsersPage {
-        layout: Layout::for_user(state, user, "用户与角色", "admin").await?,
-        staff: staff
-            .iter()
-            .map(|s| StaffLine {
-                name: s.name.clone(),
-                email: s.email.clone(),
-                role: s.role().label_zh(),
-                department: s
-                    .department_code
-                    .as_deref()
-                    .map(|d| names.department(d))
-                    .unwrap_or_default(),
-                active: s.active,
-                can_login: s.password_hash.is_some(),
-            })
-            .collect(),
-        roles: role_choices(false),
-        departments,
-        error,
-    })
-}
-
-/// Staff and the form to add a member.
-pub async fn users(
-    state: web::Data<AppState>,
-    user: CurrentUser,
-) -> Result<HttpResponse, WebError> {
-    require_admin(&user)?;
-    render(&users_page(&state, &user, None).await?)
-}
-
-#[derive(Debug, Deserialize)]
-pub struct UserForm {
-    name: String,
-    email: String,
-    role: String,
-    department: Option<String>,
-    password: String,
-}
-
 /// The role and optional department of an admin form (users and tokens), checked.
 pub(super) fn role_and_department(
     role: &str,
@@ -284,54 +214,6 @@ pub(super) fn role_and_department(
         .map(|d| DepartmentCode::parse(d).map_err(|e| AppError::invalid("department", e)))
         .transpose()?;
     Ok((role, department))
-}
-
-/// Adds a member of staff with an initial password (they change it after logging in).
-pub async fn add_user(
-    state: web::Data<AppState>,
-    posted: Posted<UserForm>,
-) -> Result<HttpResponse, WebError> {
-    let Posted { user, form } = posted;
-    require_admin(&user)?;
-    let now = state.clock.now().timestamp();
-    let result = async {
-        let (role, department) = role_and_department(&form.role, form.department.as_deref())?;
-        if form.password.chars().count() < super::login::MIN_PASSWORD_CHARS {
-            return Err(AppError::invalid("password", "too short"));
-        }
-        let password = form.password.clone();
-        let hash = web::block(move || auth::hash_password(&password))
-            .await
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("password hashing: {e}")))??;
-        let (name, email) = (form.name.clone(), form.email.clone());
-        state
-            .db
-            .write(move |conn| {
-                directory::add_staff(
-                    conn,
-                    StaffInput {
-                        name: &name,
-                        email: &email,
-                        role,
-                        department: department.as_ref(),
-                        password_hash: Some(&hash),
-                    },
-                    now,
-                )
-            })
-            .await
-    }
-    .await;
-    match result {
-        Ok(_) => Ok(redirect("/admin/users")),
-        Err(e) => match refusal_zh(&e) {
-            Some(text) => render_status(
-                e.status_code(),
-                &users_page(&state, &user, Some(text)).await?,
-            ),
-            None => Err(e.into()),
-        },
-    }
 }
 
 /// One rule of the SLA policy.

@@ -31,7 +31,7 @@ pub struct InboxQuery {
     pub q: Option<String>,
     pub dept: Option<String>,
     pub page: Option<String>,
-    /// Set after a reply or transfer: `replied` or `transferred`, with the message's `id`.
+    /// Set after an action that took a message out of the inbox (`replied`, `transferred`, `returned`, `reassigned`), with the message's `id`.
     pub done: Option<String>,
     pub id: Option<String>,
 }
@@ -103,13 +103,14 @@ impl InboxQuery {
     }
 }
 
-/// The line shown after a reply or transfer that took a message out of the inbox.
+/// The line shown after an action that took a message out of the inbox.
 fn notice(query: &InboxQuery) -> Option<String> {
     let id: i64 = nonempty(&query.id)?.parse().ok()?;
     match nonempty(&query.done)? {
         "replied" => Some(format!("留言 #{id} 已答复办结，已移出待办。")),
         "transferred" => Some(format!("留言 #{id} 已转办至其他部门。")),
         "returned" => Some(format!("留言 #{id} 已退回交办单位重新分派。")),
+        "reassigned" => Some(format!("留言 #{id} 已重新交办至承办部门。")),
         _ => None,
     }
 }

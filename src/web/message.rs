@@ -1,4 +1,4 @@
-//! The message page: the message (contact masked outside the owning department), the site of a website-error report, the full history, and the forms that call the workflow: reply (checked first), transfer, pause, resume, ask for or grant an extension, mark invalid, reopen.
+//! The message page: the message (contact masked outside the owning department), the site of a website-error report, the full history, and the forms that call the workflow: reply (checked first), transfer, pause, resume, ask for or grant an extension, mark invalid, reopen, and the handling rules' return, reassignment, verdict and review.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse, ResponseError};
@@ -30,6 +30,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/messages/{id}/invalid", web::post().to(mark_invalid))
         .route("/messages/{id}/reopen", web::post().to(reopen))
         .route("/messages/{id}/return", web::post().to(return_to_office))
+        .route("/messages/{id}/reassign", web::post().to(reassign))
         .route("/messages/{id}/verdict", web::post().to(verdict))
         .route("/messages/{id}/review", web::post().to(review));
 }
@@ -332,6 +333,37 @@ pub async fn return_to_office(
         Box::new(move |wf, who, conn, now| wf.return_to_office(conn, who, id, reason, now))
     });
     act(state, user, id, step, format!("/?done=returned&id={id}")).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReassignForm {
+    department: String,
+    reason: String,
+    /// Sent (as `1`) only when the box 重新计算办理期限 is ticked.
+    fresh_deadline: Option<String>,
+}
+
+/// The office sends a returned message to the department that should answer it; the
+/// original deadline stays unless the office grants a fresh one.
+pub async fn reassign(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    posted: Posted<ReassignForm>,
+) -> Result<HttpResponse, WebError> {
+    let Posted { user, form } = posted;
+    // The workflow checks this too; checking first gives the 403 page before any form error.
+    if !state.workflow.may_assign(&user.principal) {
+        return Err(AppError::Forbidden("only the office assigns messages".into()).into());
+    }
+    let id = id.into_inner();
+    let fresh = form.fresh_deadline.is_some();
+    let step = DepartmentCode::parse(&form.department)
+        .map_err(|e| AppError::invalid("department", e))
+        .and_then(|to| Ok((to, msgs::parse_reason(&form.reason)?)))
+        .map(|(to, reason)| -> Step {
+            Box::new(move |wf, who, conn, now| wf.reassign(conn, who, id, &to, reason, fresh, now))
+        });
+    act(state, user, id, step, format!("/?done=reassigned&id={id}")).await
 }
 
 #[derive(Debug, Deserialize)]

@@ -57,6 +57,8 @@ pub struct Actions {
     pub reopen: bool,
     /// Return to the office as not the department's business.
     pub return_to_office: bool,
+    /// Assign a message waiting at the office to a department (the office, leaders, admins).
+    pub reassign: bool,
     /// Record 属实 / 不属实 (website error reports).
     pub verdict: bool,
     /// Accept or reject the reply waiting for review.
@@ -66,6 +68,7 @@ pub struct Actions {
 impl Actions {
     pub fn any_more(&self) -> bool {
         self.return_to_office
+            || self.reassign
             || self.verdict
             || self.review
             || self.transfer
@@ -106,11 +109,26 @@ pub struct MessagePage {
     pub reply: Option<ReplyInfo>,
     pub events: Vec<EventLine>,
     pub transfer_to: Vec<Choice>,
+    /// The departments the office may assign the message to (every one but the office).
+    pub assign_to: Vec<Choice>,
     pub actions: Actions,
     /// "N 个工作日：reason" of an extension request not yet granted.
     pub pending_request: Option<String>,
     pub requested_days: u32,
     pub extras: Extras,
+}
+
+/// Every department but `except`, for a form's drop-down.
+fn choices_except(departments: &[directory::Department], except: &str) -> Vec<Choice> {
+    departments
+        .iter()
+        .filter(|d| d.code != except)
+        .map(|d| Choice {
+            value: d.code.clone(),
+            label: d.name.clone(),
+            selected: false,
+        })
+        .collect()
 }
 
 /// Loads the message for the user (403 outside their department, 404 if absent) and builds the page.
@@ -306,6 +324,7 @@ pub async fn build(
         return_to_office: pending
             && owner
             && row.department_code != state.workflow.rules.office_department,
+        reassign: state.workflow.awaits_assignment(&row) && state.workflow.may_assign(who),
         verdict: owner
             && status != Status::Invalid
             && row.channel == crate::sla::Channel::WebsiteError.as_str(),
@@ -364,15 +383,8 @@ pub async fn build(
             .filter(|u| u.starts_with("https://") || u.starts_with("http://")),
         reply,
         events: lines,
-        transfer_to: departments
-            .iter()
-            .filter(|d| d.code != row.department_code)
-            .map(|d| Choice {
-                value: d.code.clone(),
-                label: d.name.clone(),
-                selected: false,
-            })
-            .collect(),
+        transfer_to: choices_except(&departments, &row.department_code),
+        assign_to: choices_except(&departments, &state.workflow.rules.office_department),
         actions,
         requested_days: request.as_ref().map_or(5, |r| r.0),
         pending_request: request.map(|(days, reason)| format!("{days}个工作日。理由：{reason}")),

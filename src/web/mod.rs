@@ -6,6 +6,7 @@
 
 pub mod admin;
 pub mod admin_tokens;
+pub mod admin_users;
 pub mod calendar_page;
 pub mod dashboard;
 pub mod error;

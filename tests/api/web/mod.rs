@@ -3,6 +3,8 @@
 mod admin;
 mod login;
 mod pages;
+mod reassign;
+mod users;
 
 use huiyin::auth::{self, Role};
 use huiyin::directory::{self, DepartmentCode, StaffInput};

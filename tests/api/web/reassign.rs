@@ -1,0 +1,214 @@
+//! Reassignment on the message page: the office sends a returned message to a department, keeping the deadline unless it grants a fresh one; nobody else gets the form or may post it.
+
+use huiyin::auth::Role;
+use serde_json::{json, Value};
+
+use super::logged_in;
+use crate::helpers::{mailbox, TestApp};
+
+/// Monday 23 November 2026.
+const NOW: &str = "2026-11-23T10:00:00+08:00";
+/// Received Friday 11-20: five working days end on Friday 11-27.
+const RECEIVED: &str = "2026-11-20T10:00:00+08:00";
+const DUE: &str = "2026-11-27T23:59:59+08:00";
+
+/// A zjj message that a zjj clerk has returned to the office from the message page.
+async fn returned(app: &TestApp, subject: &str) -> i64 {
+    let mut body = mailbox("zjj", RECEIVED);
+    body["subject"] = json!(subject);
+    let (status, msg) = app.post(&app.admin, "/api/v1/messages", &body).await;
+    assert_eq!(status, 201, "{msg}");
+    assert_eq!(msg["due_at"], DUE);
+    let id = msg["id"].as_i64().unwrap();
+    let clerk = logged_in(app, Role::Clerk, Some("zjj")).await;
+    let page = format!("/messages/{id}");
+    assert!(
+        !clerk.get(&page).await.body.contains("/reassign\""),
+        "no reassign form while the department holds the message"
+    );
+    let a = clerk
+        .submit(
+            &page,
+            &format!("{page}/return"),
+            &[("reason", "非本单位职责")],
+        )
+        .await;
+    assert_eq!(a.status, 303, "{}", a.body);
+    id
+}
+
+async fn api_message(app: &TestApp, id: i64) -> Value {
+    let (status, msg) = app.get(&app.admin, &format!("/api/v1/messages/{id}")).await;
+    assert_eq!(status, 200);
+    msg
+}
+
+#[tokio::test]
+async fn the_office_reassigns_a_returned_message_from_the_page_keeping_the_deadline() {
+    for app in TestApp::each(NOW).await {
+        let id = returned(&app, "应由教育局办理的咨询").await;
+        let page = format!("/messages/{id}");
+        let office = logged_in(&app, Role::Supervisor, Some("gov-office")).await;
+        let shown = office.get(&page).await.body;
+        assert!(
+            shown.contains(&format!("action=\"/messages/{id}/reassign\""))
+                && shown.contains("重新计算办理期限"),
+            "{}",
+            app.backend
+        );
+        let to_office = office
+            .submit(
+                &page,
+                &format!("{page}/reassign"),
+                &[("department", "gov-office"), ("reason", "x")],
+            )
+            .await;
+        assert_eq!(to_office.status, 422);
+        assert!(to_office.body.contains("请选择另一个承办部门"));
+        let no_reason = office
+            .submit(
+                &page,
+                &format!("{page}/reassign"),
+                &[("department", "jyj"), ("reason", " ")],
+            )
+            .await;
+        assert_eq!(no_reason.status, 422);
+        assert!(no_reason.body.contains("请填写理由"));
+
+        let a = office
+            .submit(
+                &page,
+                &format!("{page}/reassign"),
+                &[("department", "jyj"), ("reason", "属教育局职责")],
+            )
+            .await;
+        assert_eq!(
+            a.location.as_deref(),
+            Some(format!("/?done=reassigned&id={id}").as_str())
+        );
+        assert!(office
+            .get(&a.location.unwrap())
+            .await
+            .body
+            .contains(&format!("留言 #{id} 已重新交办")));
+        let msg = api_message(&app, id).await;
+        assert_eq!(msg["department"], "jyj");
+        assert_eq!(msg["due_at"], DUE, "the original deadline stays");
+        let reassigned = msg["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["kind"] == "reassigned")
+            .expect("a reassigned event");
+        assert_eq!(reassigned["detail"]["fresh_deadline"], false);
+
+        let jyj = logged_in(&app, Role::Clerk, Some("jyj")).await;
+        let theirs = jyj.get(&page).await;
+        assert_eq!(theirs.status, 200, "the new department holds it");
+        assert!(theirs.body.contains("重新交办至市教育局") && !theirs.body.contains("/reassign\""));
+        // Once with a department, it is not the office's to reassign any more.
+        let again = office
+            .submit(
+                "/",
+                &format!("{page}/reassign"),
+                &[("department", "zjj"), ("reason", "x")],
+            )
+            .await;
+        assert_eq!(again.status, 403, "the office no longer sees it");
+        let admin = logged_in(&app, Role::Admin, None).await;
+        assert!(!admin.get(&page).await.body.contains("/reassign\""));
+        let again = admin
+            .submit(
+                &page,
+                &format!("{page}/reassign"),
+                &[("department", "zjj"), ("reason", "x")],
+            )
+            .await;
+        assert_eq!(again.status, 409);
+        assert!(again.body.contains("操作未执行"));
+    }
+}
+
+#[tokio::test]
+async fn the_office_may_grant_a_fresh_deadline_when_it_reassigns() {
+    for app in TestApp::each(NOW).await {
+        let id = returned(&app, "需重新计算期限的咨询").await;
+        let page = format!("/messages/{id}");
+        let admin = logged_in(&app, Role::Admin, None).await;
+        let a = admin
+            .submit(
+                &page,
+                &format!("{page}/reassign"),
+                &[
+                    ("department", "jyj"),
+                    ("fresh_deadline", "1"),
+                    ("reason", "重新交办并给予新时限"),
+                ],
+            )
+            .await;
+        assert_eq!(a.status, 303, "{}", a.body);
+        let msg = api_message(&app, id).await;
+        assert_eq!(msg["department"], "jyj");
+        // Five working days from Monday 11-23: 24, 25, 26, 27 and Monday 30.
+        assert_eq!(
+            msg["due_at"], "2026-11-30T23:59:59+08:00",
+            "{}",
+            app.backend
+        );
+        let shown = admin.get(&page).await.body;
+        assert!(shown.contains("（重新计算时限）"), "the history says so");
+    }
+}
+
+#[tokio::test]
+async fn only_the_office_leaders_and_admins_may_reassign_and_every_post_needs_the_csrf_token() {
+    for app in TestApp::each(NOW).await {
+        let id = returned(&app, "退回的咨询").await;
+        let page = format!("/messages/{id}");
+        let fields = [("department", "jyj"), ("reason", "属教育局职责")];
+        for (role, dept) in [
+            (Role::Clerk, Some("zjj")),
+            (Role::Supervisor, Some("zjj")),
+            (Role::Clerk, Some("jyj")),
+        ] {
+            let b = logged_in(&app, role, dept).await;
+            assert_eq!(b.get(&page).await.status, 403, "{role} of {dept:?}");
+            let a = b.submit("/", &format!("{page}/reassign"), &fields).await;
+            assert_eq!(a.status, 403, "{role} of {dept:?}");
+            // Even with an unreadable form the answer is 403, not a form error.
+            let a = b
+                .submit(
+                    "/",
+                    &format!("{page}/reassign"),
+                    &[("department", "?"), ("reason", "")],
+                )
+                .await;
+            assert_eq!(a.status, 403, "{role} of {dept:?}");
+        }
+        let office = logged_in(&app, Role::Supervisor, Some("gov-office")).await;
+        let forged = office
+            .post(
+                &format!("{page}/reassign"),
+                &[("csrf", "forged"), fields[0], fields[1]],
+            )
+            .await;
+        assert_eq!(forged.status, 403);
+        let msg = api_message(&app, id).await;
+        assert_eq!(msg["department"], "gov-office", "nothing moved");
+        assert!(
+            !msg["events"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["kind"] == "reassigned"),
+            "no refused attempt left a trace"
+        );
+        let leader = logged_in(&app, Role::Leader, None).await;
+        assert!(leader.get(&page).await.body.contains("/reassign\""));
+        let a = leader
+            .submit(&page, &format!("{page}/reassign"), &fields)
+            .await;
+        assert_eq!(a.status, 303, "{}", a.body);
+        assert_eq!(api_message(&app, id).await["department"], "jyj");
+    }
+}
