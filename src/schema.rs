@@ -19,6 +19,7 @@ diesel::table! {
         password_hash -> Nullable<Text>,
         active -> Bool,
         created_at -> BigInt,
+        session_epoch -> Integer,
     }
 }
 

@@ -55,8 +55,12 @@ pub fn change_staff(
             .ok_or_else(|| AppError::NotFound(format!("no member of staff {id}")))?;
         let target = staff::table.find(id);
         match change {
+            // A new epoch ends every open web session for good, not just while inactive.
             StaffChange::Deactivate => diesel::update(target)
-                .set(staff::active.eq(false))
+                .set((
+                    staff::active.eq(false),
+                    staff::session_epoch.eq(staff::session_epoch + 1),
+                ))
                 .execute(conn)?,
             StaffChange::Reactivate => diesel::update(target)
                 .set(staff::active.eq(true))

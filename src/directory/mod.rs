@@ -134,6 +134,8 @@ pub struct Staff {
     pub password_hash: Option<String>,
     pub active: bool,
     pub created_at: i64,
+    /// Raised on each deactivation; part of every web session's fingerprint.
+    pub session_epoch: i32,
 }
 
 impl Staff {

@@ -183,7 +183,10 @@ pub async fn login(
         staff_id: Some(staff.id),
         issued_at: state.clock.now().timestamp(),
         csrf: session::random_token(),
-        password: session::password_fingerprint(staff.password_hash.as_deref()),
+        password: session::password_fingerprint(
+            staff.password_hash.as_deref(),
+            staff.session_epoch,
+        ),
     };
     let to = match form.next.as_deref().map(safe_next) {
         Some(n) if n != "/" => n.to_string(),
@@ -297,7 +300,7 @@ pub async fn change_password(
         staff_id: Some(id),
         issued_at: state.clock.now().timestamp(),
         csrf: session::random_token(),
-        password: session::password_fingerprint(Some(&hash)),
+        password: session::password_fingerprint(Some(&hash), user.staff.session_epoch),
     };
     let mut resp = redirect("/account/password?done=1");
     resp.add_cookie(&session::cookie(&state, &data))

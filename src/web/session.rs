@@ -30,7 +30,7 @@ pub struct SessionData {
     /// Unix seconds of login (or of the anonymous session's creation).
     pub issued_at: i64,
     pub csrf: String,
-    /// [`password_fingerprint`] at login: changing the password ends other sessions.
+    /// [`password_fingerprint`] at login: changing the password or deactivating the account ends other sessions.
     pub password: String,
 }
 
@@ -41,11 +41,14 @@ pub fn random_token() -> String {
     B64.encode(bytes)
 }
 
-/// A short digest of the stored password hash (never the hash itself) to bind sessions to it.
-pub fn password_fingerprint(hash: Option<&str>) -> String {
-    match hash {
-        Some(h) => hex::encode(&Sha256::digest(h.as_bytes())[..12]),
-        None => "-".into(),
+/// A short digest of the stored password hash (never the hash itself) and of the staff's
+/// session epoch, to bind sessions to both: a new password or a deactivation ends them.
+/// Epoch 0 digests the hash alone, so sessions opened before epochs existed stay valid.
+pub fn password_fingerprint(hash: Option<&str>, epoch: i32) -> String {
+    match (hash, epoch) {
+        (None, _) => "-".into(),
+        (Some(h), 0) => hex::encode(&Sha256::digest(h.as_bytes())[..12]),
+        (Some(h), n) => hex::encode(&Sha256::digest(format!("{h}\n{n}").as_bytes())[..12]),
     }
 }
 
@@ -182,7 +185,7 @@ impl FromRequest for CurrentUser {
                 .filter(|s| s.active)
                 .filter(|s| {
                     constant_time_eq(
-                        &password_fingerprint(s.password_hash.as_deref()),
+                        &password_fingerprint(s.password_hash.as_deref(), s.session_epoch),
                         &session.password,
                     )
                 })
@@ -257,8 +260,22 @@ mod tests {
             staff_id: Some(7),
             issued_at: 1_800_000_000,
             csrf: random_token(),
-            password: password_fingerprint(Some("$argon2id$...")),
+            password: password_fingerprint(Some("$argon2id$..."), 0),
         }
+    }
+
+    #[test]
+    fn the_fingerprint_changes_with_the_password_and_the_epoch_only() {
+        let h = "$argon2id$v=19$m=19456,t=2,p=1$abc$def";
+        let before = password_fingerprint(Some(h), 0);
+        assert_eq!(before, hex::encode(&Sha256::digest(h.as_bytes())[..12]));
+        assert_eq!(before, password_fingerprint(Some(h), 0));
+        assert_ne!(before, password_fingerprint(Some(h), 1));
+        assert_ne!(
+            password_fingerprint(Some(h), 1),
+            password_fingerprint(Some(h), 2)
+        );
+        assert_ne!(before, password_fingerprint(Some("$argon2id$other"), 0));
     }
 
     #[test]

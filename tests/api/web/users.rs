@@ -87,6 +87,11 @@ async fn a_deactivated_user_cannot_log_in_and_their_open_session_is_rejected() {
         );
         assert_eq!(fresh.log_in(&email, PASSWORD).await.status, 303);
         assert_eq!(fresh.get("/").await.status, 200);
+        assert_eq!(
+            clerk.get("/").await.status,
+            303,
+            "a session opened before the deactivation stays ended after reactivation"
+        );
         assert_eq!(admin.get("/admin/users/99999").await.status, 404);
     }
 }
