@@ -137,9 +137,10 @@ pub enum Step {
     Get { path: String },
 }
 
-/// Runs `total` requests over `concurrency` connections; `next(i, rng, last_list_page)` builds request i.
+/// Runs `total` requests over `concurrency` connections, connection `w` to `addrs[w % n]` (several
+/// instances without a proxy); `next(i, rng, last_list_page)` builds request i.
 pub async fn run<F>(
-    addr: &str,
+    addrs: &[String],
     token: Arc<Vec<String>>,
     concurrency: usize,
     total: usize,
@@ -149,13 +150,19 @@ pub async fn run<F>(
 where
     F: Fn(usize, &mut SmallRng, &[u8]) -> Step + Send + Sync + 'static,
 {
+    if addrs.is_empty() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "no server address",
+        ));
+    }
     let next = Arc::new(next);
     let counter = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let mut tasks = Vec::new();
     for worker in 0..concurrency {
         let (addr, next, counter, token) = (
-            addr.to_string(),
+            addrs[worker % addrs.len()].clone(),
             next.clone(),
             counter.clone(),
             token.clone(),

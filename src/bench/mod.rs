@@ -45,8 +45,9 @@ pub enum BenchCommand {
     },
     /// Scenario 1: HTTP ingest, one POST per message.
     Ingest {
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        addr: String,
+        /// Server address; several, comma-separated, and the connections alternate between them.
+        #[arg(long, default_value = "127.0.0.1:8080", value_delimiter = ',')]
+        addr: Vec<String>,
         #[arg(long)]
         tokens: PathBuf,
         #[arg(long, default_value_t = 100_000)]
@@ -55,22 +56,24 @@ pub enum BenchCommand {
         concurrency: usize,
         #[arg(long, default_value_t = 99)]
         seed: u64,
-        /// PID of the server, to report its peak memory.
-        #[arg(long)]
-        server_pid: Option<u32>,
+        /// PID of each server, to report its peak memory.
+        #[arg(long, value_delimiter = ',')]
+        server_pid: Vec<u32>,
     },
     /// Scenario 3: clerk workload, inbox : open : reply = 8 : 1 : 1.
     Clerk {
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        addr: String,
+        /// Server address; several, comma-separated, and the connections alternate between them.
+        #[arg(long, default_value = "127.0.0.1:8080", value_delimiter = ',')]
+        addr: Vec<String>,
         #[arg(long)]
         tokens: PathBuf,
         #[arg(long, default_value_t = 20_000)]
         count: usize,
         #[arg(long, default_value_t = 16)]
         concurrency: usize,
-        #[arg(long)]
-        server_pid: Option<u32>,
+        /// PID of each server, to report its peak memory.
+        #[arg(long, value_delimiter = ',')]
+        server_pid: Vec<u32>,
     },
 }
 
@@ -84,9 +87,11 @@ fn read_tokens(path: &PathBuf) -> anyhow::Result<Vec<(String, String)>> {
         .collect())
 }
 
-fn report_memory(pid: Option<u32>) {
-    if let Some(mib) = pid.and_then(driver::peak_rss_mib) {
-        println!("server peak resident memory: {mib:.0} MiB");
+fn report_memory(pids: &[u32]) {
+    for &pid in pids {
+        if let Some(mib) = driver::peak_rss_mib(pid) {
+            println!("server {pid} peak resident memory: {mib:.0} MiB");
+        }
     }
 }
 
@@ -224,7 +229,7 @@ pub fn run(
                 "{}",
                 out.summary(&format!("ingest ({concurrency} connections)"))
             );
-            report_memory(server_pid);
+            report_memory(&server_pid);
         }
         BenchCommand::Clerk {
             addr,
@@ -275,7 +280,7 @@ pub fn run(
                 "{}",
                 out.summary(&format!("clerk workload ({concurrency} connections)"))
             );
-            report_memory(server_pid);
+            report_memory(&server_pid);
         }
     }
     Ok(())
