@@ -67,7 +67,17 @@ fn build(dir: &std::path::Path, count: u64, now: DateTime<Utc>) -> web::Data<App
     web::Data::new(state)
 }
 
-fn sweep(c: &mut Criterion) {
+/// The database (HUIYIN_BENCH_MESSAGES open messages, 1,000,000 by default) in a temporary
+/// folder, the clock, and a runtime to sweep on.
+struct Setup {
+    _dir: tempfile::TempDir,
+    count: u64,
+    now: DateTime<Utc>,
+    state: web::Data<AppState>,
+    rt: tokio::runtime::Runtime,
+}
+
+fn setup() -> Setup {
     let count: u64 = std::env::var("HUIYIN_BENCH_MESSAGES")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -82,6 +92,23 @@ fn sweep(c: &mut Criterion) {
         .enable_all()
         .build()
         .unwrap();
+    Setup {
+        _dir: dir,
+        count,
+        now,
+        state,
+        rt,
+    }
+}
+
+fn sweep(c: &mut Criterion) {
+    let Setup {
+        _dir,
+        count,
+        state,
+        rt,
+        ..
+    } = setup();
     let report = rt.block_on(huiyin::escalation::sweep_once(&state)).unwrap();
     assert_eq!(report.evaluated, 0, "nothing may be due");
     c.bench_function(
@@ -104,19 +131,13 @@ fn sweep(c: &mut Criterion) {
 /// overdue level for each and writes an email to the supervisor, copying the clerk.
 fn sweep_due(c: &mut Criterion) {
     const DUE: u64 = 10_000;
-    let count: u64 = std::env::var("HUIYIN_BENCH_MESSAGES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000_000);
-    let dir = tempfile::tempdir().unwrap();
-    let now = DateTime::parse_from_rfc3339("2026-06-01T10:00:00+08:00")
-        .unwrap()
-        .with_timezone(&Utc);
-    let state = build(dir.path(), count, now);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let Setup {
+        _dir,
+        count,
+        now,
+        state,
+        rt,
+    } = setup();
     // Digests and the monthly report email are queued by the first sweep, not the timed ones.
     rt.block_on(huiyin::escalation::sweep_once(&state)).unwrap();
     let mut round = 0i64;
