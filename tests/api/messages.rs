@@ -449,3 +449,63 @@ async fn looking_up_more_messages_than_one_statement_may_bind_works() {
         assert_eq!(found, [a, b], "{}", app.backend);
     }
 }
+
+#[tokio::test]
+async fn an_import_that_outgrows_the_statistics_refreshes_them_on_postgresql() {
+    for app in TestApp::each("2026-10-20T09:00:00+08:00").await {
+        let mut body = Vec::new();
+        for i in 0..3_000 {
+            let mut m = mailbox("zjj", "2026-10-12T08:00:00+08:00");
+            m["external_id"] = json!(format!("STATS-{i}"));
+            body.extend_from_slice(m.to_string().as_bytes());
+            body.push(b'\n');
+        }
+        let (status, report) = app
+            .post_raw(
+                &app.admin,
+                "/api/v1/messages/import",
+                "application/x-ndjson",
+                body,
+            )
+            .await;
+        assert_eq!(status, 200, "{report}");
+        assert_eq!(report["created"], 3_000);
+        let st = app.state.clone();
+        let backend = app.backend;
+        tokio::task::spawn_blocking(move || {
+            let mut conn = st.db.get().unwrap();
+            if backend == "sqlite" {
+                assert!(!huiyin::messages::model::refresh_statistics(&mut conn).unwrap());
+                return;
+            }
+            // 3,000 rows changed against a table analysed empty (or never): stale, so the
+            // import refreshed the statistics, or (PostgreSQL reports its counters up to a
+            // second late) the next call does.
+            #[derive(diesel::QueryableByName)]
+            struct Tuples {
+                #[diesel(sql_type = diesel::sql_types::Float)]
+                reltuples: f32,
+            }
+            let tuples = |conn: &mut huiyin::db::DbConnection| {
+                diesel::RunQueryDsl::get_result::<Tuples>(
+                    diesel::sql_query(
+                        "SELECT reltuples FROM pg_class WHERE oid = 'messages'::regclass",
+                    ),
+                    conn,
+                )
+                .unwrap()
+                .reltuples
+            };
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+            while tuples(&mut conn) < 3_000.0 && std::time::Instant::now() < deadline {
+                huiyin::messages::model::refresh_statistics(&mut conn).unwrap();
+                std::thread::sleep(std::time::Duration::from_millis(200));
+            }
+            assert_eq!(tuples(&mut conn), 3_000.0);
+            // Fresh statistics: nothing to do until the table changes by as much again.
+            assert!(!huiyin::messages::model::refresh_statistics(&mut conn).unwrap());
+        })
+        .await
+        .unwrap();
+    }
+}
