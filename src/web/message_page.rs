@@ -312,9 +312,12 @@ pub async fn build(
     let status = row.status();
     let pending = status.is_pending();
     let role = who.role;
+    let reassign = state.workflow.awaits_assignment(&row) && state.workflow.may_assign(who);
     let actions = Actions {
         reply: pending,
-        transfer: pending,
+        // A returned message waiting at the office is handed on by reassigning it (which
+        // records the deadline decision), so the plain transfer form gives way there.
+        transfer: pending && !reassign,
         pause: status == Status::Open,
         resume: status == Status::Paused,
         request_extension: pending && role == Role::Clerk,
@@ -324,7 +327,7 @@ pub async fn build(
         return_to_office: pending
             && owner
             && row.department_code != state.workflow.rules.office_department,
-        reassign: state.workflow.awaits_assignment(&row) && state.workflow.may_assign(who),
+        reassign,
         verdict: owner
             && status != Status::Invalid
             && row.channel == crate::sla::Channel::WebsiteError.as_str(),

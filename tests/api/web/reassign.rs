@@ -56,6 +56,10 @@ async fn the_office_reassigns_a_returned_message_from_the_page_keeping_the_deadl
             "{}",
             app.backend
         );
+        assert!(
+            !shown.contains(&format!("action=\"/messages/{id}/transfer\"")),
+            "reassigning replaces the plain transfer at the office"
+        );
         let to_office = office
             .submit(
                 &page,
