@@ -189,7 +189,7 @@ fn digest_for(
     };
     let held_ids: Vec<i64> = held.iter().map(|h| h.0).collect();
     // In chunks, under the backends' limits on bound parameters (a storm holds thousands).
-    for chunk in held_ids.chunks(1_000) {
+    for chunk in held_ids.chunks(crate::messages::model::BIND_CHUNK) {
         diesel::update(alert_outbox::table.filter(alert_outbox::id.eq_any(chunk)))
             .set((
                 alert_outbox::status.eq(status::DIGESTED),

@@ -221,7 +221,7 @@ pub fn find(conn: &mut DbConnection, id: i64) -> Result<MessageRow, AppError> {
 /// for in chunks, under both backends' limits on bound parameters.
 pub fn find_many(conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<MessageRow>, AppError> {
     let mut rows = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(INSERT_CHUNK) {
+    for chunk in ids.chunks(BIND_CHUNK) {
         rows.extend(
             messages::table
                 .filter(messages::id.eq_any(chunk))
@@ -232,9 +232,9 @@ pub fn find_many(conn: &mut DbConnection, ids: &[i64]) -> Result<Vec<MessageRow>
     Ok(rows)
 }
 
-/// Rows per multi-row INSERT, and ids per `IN (…)` list: 17 columns × 1,000 stays under
-/// SQLite's 32,766 bound parameters.
-const INSERT_CHUNK: usize = 1_000;
+/// Rows per multi-row INSERT, and values per `IN (…)` list: 17 columns × 1,000 stays under
+/// SQLite's 32,766 bound parameters (PostgreSQL allows 65,535).
+pub const BIND_CHUNK: usize = 1_000;
 
 /// Inserts rows and returns their ids in the same order.
 pub fn insert_many(
@@ -256,7 +256,7 @@ pub fn insert_many(
         }
         // PostgreSQL returns the ids of a multi-row VALUES insert in row order.
         DbConnection::Postgresql(c) => {
-            for chunk in rows.chunks(INSERT_CHUNK) {
+            for chunk in rows.chunks(BIND_CHUNK) {
                 let part: Vec<i64> = diesel::insert_into(messages::table)
                     .values(chunk)
                     .returning(messages::id)
@@ -275,7 +275,7 @@ pub fn existing_external_ids(
     external_ids: &[&str],
 ) -> Result<Vec<(String, i64)>, AppError> {
     let mut found = Vec::new();
-    for chunk in external_ids.chunks(INSERT_CHUNK) {
+    for chunk in external_ids.chunks(BIND_CHUNK) {
         let part: Vec<(Option<String>, i64)> = messages::table
             .filter(messages::channel.eq(channel))
             .filter(messages::external_id.eq_any(chunk))
