@@ -107,7 +107,7 @@ fn digest_for(
             .into_iter()
             .map(|r| (r.id, r))
             .collect();
-    let mut names: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut names = super::sweep::Directory::default();
     let (mut overdue, mut due_soon) = (Vec::new(), Vec::new());
     let mut departments = std::collections::BTreeSet::new();
     let mut listed = std::collections::BTreeSet::new();
@@ -126,16 +126,7 @@ fn digest_for(
             continue;
         }
         departments.insert(row.department_code.clone());
-        let department = match names.get(&row.department_code) {
-            Some(name) => name.clone(),
-            None => {
-                let name = directory::find_department(conn, &row.department_code)
-                    .map(|d| d.name)
-                    .unwrap_or_else(|_| row.department_code.clone());
-                names.insert(row.department_code.clone(), name.clone());
-                name
-            }
-        };
+        let department = names.department_name(conn, &row.department_code);
         let days = tl
             .working_days_overdue(utc(row.due_at), utc(now))
             .unwrap_or(0);

@@ -25,9 +25,9 @@ pub struct BatchOutcome {
     pub alerts: usize,
 }
 
-/// Recipients looked up once per batch.
+/// Recipients and department names looked up once per batch (or per digest).
 #[derive(Default)]
-struct Directory {
+pub(super) struct Directory {
     staff: HashMap<(Option<String>, Role), Vec<Staff>>,
     department_names: HashMap<String, String>,
 }
@@ -59,7 +59,7 @@ impl Directory {
         Ok(out)
     }
 
-    fn department_name(&mut self, conn: &mut DbConnection, code: &str) -> String {
+    pub(super) fn department_name(&mut self, conn: &mut DbConnection, code: &str) -> String {
         if let Some(n) = self.department_names.get(code) {
             return n.clone();
         }
