@@ -348,12 +348,45 @@ fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 fn run_calendar(command: &CalendarCommand) -> anyhow::Result<()> {
-    // The calendar tools need only the calendar files and the time zone, not the database.
+    // The calendar tools need only the calendar files and the time zone; `reload` also the
+    // database, once the files have passed the check.
     let settings = Settings::load()?;
     let tz = settings.timezone()?;
-    let mut out = std::io::stdout().lock();
-    crate::calendar::cli::run(command, &settings.calendar.dir, tz, &mut out)
-        .map_err(|e| anyhow::anyhow!(e))
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let cx = crate::calendar::cli::CliContext {
+        dir: &settings.calendar.dir,
+        tz,
+        today: clock.now().with_timezone(&tz).date_naive(),
+        warn_days: settings.calendar.warn_days,
+    };
+    {
+        let mut out = std::io::stdout().lock();
+        crate::calendar::cli::run(command, &cx, &mut out).map_err(|e| anyhow::anyhow!(e))?;
+    }
+    if matches!(command, CalendarCommand::Reload) {
+        // Loading the state installs the files and recomputes what they change.
+        let state = AppState::load(settings.clone(), clock)?;
+        let r = state.calendar.last().unwrap_or_default();
+        if r.installed_years.is_empty() {
+            println!("no newly official year: stored deadlines are unchanged");
+        } else {
+            println!(
+                "installed {:?}: {} messages examined, {} recomputed{}",
+                r.installed_years,
+                r.examined,
+                r.changed.len(),
+                if r.changed.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (ids {:?})", r.changed)
+                }
+            );
+        }
+        println!(
+            "a running service installs the same files on SIGHUP or within one sweep interval"
+        );
+    }
+    Ok(())
 }
 
 async fn serve(settings: Settings, clock: Arc<dyn Clock>, demo: bool) -> anyhow::Result<()> {

@@ -62,6 +62,14 @@ pub struct OfficeSettings {
 #[serde(deny_unknown_fields)]
 pub struct CalendarSettings {
     pub dir: PathBuf,
+    /// Warn this many days before the official calendar ends (`/healthz`, the admin calendar
+    /// page, the start-up log, `huiyin calendar check --strict`).
+    #[serde(default = "default_warn_days")]
+    pub warn_days: u32,
+}
+
+fn default_warn_days() -> u32 {
+    60
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -9,6 +9,7 @@ pub mod api;
 pub mod auth;
 pub mod bench;
 pub mod calendar;
+pub mod calendar_reload;
 pub mod cli;
 pub mod clock;
 pub mod config;

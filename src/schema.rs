@@ -36,6 +36,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    calendar_coverage (id) {
+        id -> Integer,
+        official_through -> Text,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
     messages (id) {
         id -> BigInt,
         channel -> Text,
@@ -156,6 +164,7 @@ diesel::joinable!(reply_submissions -> messages (message_id));
 diesel::joinable!(staff -> departments (department_code));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    calendar_coverage,
     departments,
     staff,
     api_tokens,

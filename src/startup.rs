@@ -7,7 +7,8 @@ use std::time::Duration;
 use actix_web::dev::Server;
 use actix_web::{middleware, web, App, HttpServer};
 
-use crate::calendar::Calendar;
+use crate::calendar::Coverage;
+use crate::calendar_reload::CalendarReloader;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
@@ -25,6 +26,8 @@ pub struct AppState {
     pub ingest: IngestQueue,
     /// Recently used API tokens.
     pub tokens: crate::auth::TokenCache,
+    /// Installs new calendar files while running (SIGHUP, the worker, the admin page).
+    pub calendar: Arc<crate::calendar_reload::CalendarReloader>,
     /// The escalation ladder (`escalation.ladder`).
     pub ladder: Arc<crate::escalation::Ladder>,
     /// Web pages: the session key and the login throttle.
@@ -34,15 +37,16 @@ pub struct AppState {
 impl AppState {
     /// Loads calendar and policy, connects and migrates the database.
     pub fn load(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
-        let calendar = Calendar::load_dir(&settings.calendar.dir).map_err(|e| {
-            anyhow::anyhow!(
-                "calendar files in {} are invalid:\n{e}",
-                settings.calendar.dir.display()
-            )
-        })?;
+        let tz = settings.timezone()?;
+        let today = clock.now().with_timezone(&tz).date_naive();
+        let calendar = CalendarReloader::load(&settings.calendar.dir, today)?;
+        let coverage = Coverage::of(&calendar, today, settings.calendar.warn_days);
+        if let Some(warning) = coverage.warning() {
+            tracing::warn!("{warning}");
+        }
         let policy = SlaPolicy::load(&settings.sla.policy)?;
         let ladder = crate::escalation::Ladder::load(&settings.escalation.ladder)?;
-        let timeline = Timeline::new(Arc::new(calendar), settings.timezone()?);
+        let timeline = Timeline::new(Arc::new(calendar), tz);
         let db = Db::connect_with(
             settings.database.url.expose(),
             settings.database.pool_size,
@@ -53,6 +57,8 @@ impl AppState {
         if applied > 0 {
             tracing::info!(migrations.applied = applied, "database migrated");
         }
+        let reloader = CalendarReloader::new(&settings.calendar.dir);
+        reloader.on_start(&db, &timeline, clock.now())?;
         let workflow = Workflow {
             timeline,
             policy: Arc::new(policy),
@@ -69,7 +75,25 @@ impl AppState {
             ingest,
             tokens: Default::default(),
             ladder: Arc::new(ladder),
+            calendar: Arc::new(reloader),
         })
+    }
+
+    /// Reads the calendar files again and installs them, recomputing what a new official
+    /// year changes (SIGHUP, the admin page's button, `POST /api/v1/calendar/reload`).
+    pub fn reload_calendar(&self) -> anyhow::Result<crate::calendar_reload::Reloaded> {
+        self.calendar
+            .reload(&self.db, &self.workflow.timeline, self.clock.now())
+    }
+
+    /// The calendar's coverage today, for `/healthz` and the admin page.
+    pub fn calendar_coverage(&self) -> Coverage {
+        let tl = &self.workflow.timeline;
+        Coverage::of(
+            &tl.calendar(),
+            tl.local_date(self.clock.now()),
+            self.settings.calendar.warn_days,
+        )
     }
 }
 

@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock};
 
 use bdays::HolidayCalendar;
 use chrono::{DateTime, NaiveDate, Utc};
-use huiyin::calendar::cli::{run, CalendarCommand};
+use huiyin::calendar::cli::{run, CalendarCommand, CliContext};
 use huiyin::calendar::{Calendar, CalendarError, DayKind};
 use huiyin::sla::{Timeline, WorkingDays};
 use proptest::prelude::*;
@@ -186,7 +186,9 @@ fn new_years_eve_2024_is_an_ordinary_working_day() {
 fn the_calendar_covers_2018_through_2026_with_a_notice_for_every_year() {
     let cal = calendar();
     assert_eq!(cal.first_date(), d("2018-01-01"));
-    assert_eq!(cal.last_date(), d("2026-12-31"));
+    assert_eq!(cal.official_last_date(), d("2026-12-31"));
+    // The year after the last notice is provisional (暂定), so the service never stops.
+    assert_eq!(cal.last_date(), d("2027-12-31"));
     let notices = cal.notices();
     for year in 2018..=2026 {
         let title = format!("国务院办公厅关于{year}年部分节假日安排的通知");
@@ -323,35 +325,57 @@ fn a_message_received_during_a_holiday_counts_from_the_first_working_day_after_i
 }
 
 #[test]
-fn dates_outside_2018_to_2026_are_errors() {
+fn dates_outside_the_official_and_provisional_years_are_errors() {
     let cal = calendar();
     let expected = |date: &str| CalendarError::OutOfRange {
         date: d(date),
         first: d("2018-01-01"),
-        last: d("2026-12-31"),
+        last: d("2027-12-31"),
     };
     assert_eq!(
         cal.day_kind(d("2017-12-31")).unwrap_err(),
         expected("2017-12-31")
     );
     assert_eq!(
-        cal.is_workday(d("2027-01-01")).unwrap_err(),
-        expected("2027-01-01")
+        cal.is_workday(d("2028-01-03")).unwrap_err(),
+        expected("2028-01-03")
     );
     assert_eq!(
-        cal.add_working_days(d("2026-12-30"), 5).unwrap_err(),
-        expected("2027-01-01")
+        cal.add_working_days(d("2027-12-30"), 5).unwrap_err(),
+        expected("2028-01-01")
     );
     assert_eq!(
         cal.day_kind(d("2030-01-01")).unwrap_err().to_string(),
-        "date 2030-01-01 is outside the working-day calendar, which covers 2018-01-01 to 2026-12-31"
+        "date 2030-01-01 is outside the working-day calendar, which covers 2018-01-01 to 2027-12-31"
     );
     assert!(timeline()
-        .due_at(at("2026-12-25T10:00:00+08:00"), wd(10))
+        .due_at(at("2027-12-25T10:00:00+08:00"), wd(10))
         .is_err());
     assert!(timeline()
         .due_at(at("2017-06-01T10:00:00+08:00"), wd(1))
         .is_err());
+}
+
+#[test]
+fn a_deadline_in_the_provisional_year_follows_the_statutory_holidays() {
+    // A 举报 (15 working days) received on 2026-12-20: 元旦 2027 is the only holiday on the
+    // way under the statutory rule, so day 15 is Monday 2027-01-11, marked provisional.
+    let t = timeline();
+    let received = at("2026-12-20T10:00:00+08:00");
+    let due = t.due_at(received, wd(15)).unwrap();
+    assert_eq!(t.format_local(due), "2027-01-11T23:59:59+08:00");
+    assert!(t.is_provisional(due));
+    assert!(!t.is_provisional(received));
+    assert!(t.touches_provisional(received, due));
+    let cal = calendar();
+    assert_eq!(cal.day_kind(d("2027-01-01")).unwrap(), DayKind::Holiday);
+    assert_eq!(cal.holiday_name(d("2027-01-01")), Some("元旦"));
+    // 春节 2027 under the rule: 除夕 2-5 and 初一 to 初三 (2-6 to 2-8), no make-up days.
+    for day in ["2027-02-05", "2027-02-08"] {
+        assert_eq!(cal.day_kind(d(day)).unwrap(), DayKind::Holiday, "{day}");
+    }
+    assert_eq!(cal.day_kind(d("2027-02-09")).unwrap(), DayKind::Workday);
+    assert_eq!(cal.day_kind(d("2027-01-09")).unwrap(), DayKind::Weekend);
 }
 
 #[test]
@@ -395,7 +419,7 @@ proptest! {
                     }
                 }
             }
-            Err(CalendarError::OutOfRange { date, .. }) => prop_assert_eq!(date, d("2027-01-01")),
+            Err(CalendarError::OutOfRange { date, .. }) => prop_assert_eq!(date, d("2028-01-01")),
         }
     }
 
@@ -428,7 +452,13 @@ proptest! {
 
 fn run_cli(cmd: &CalendarCommand, dir: &Path) -> (Result<(), String>, String) {
     let mut out = Vec::new();
-    let result = run(cmd, dir, chrono_tz::Asia::Shanghai, &mut out);
+    let cx = CliContext {
+        dir,
+        tz: chrono_tz::Asia::Shanghai,
+        today: d("2026-12-02"),
+        warn_days: 60,
+    };
+    let result = run(cmd, &cx, &mut out);
     (result, String::from_utf8(out).unwrap())
 }
 
@@ -454,13 +484,13 @@ fn the_days_command_prints_csv_with_kinds() {
 #[test]
 fn the_days_command_rejects_dates_outside_the_calendar() {
     let cmd = CalendarCommand::Days {
-        from: d("2026-12-30"),
-        to: d("2027-01-02"),
+        from: d("2027-12-30"),
+        to: d("2028-01-02"),
     };
     let (result, out) = run_cli(&cmd, Path::new(DIR));
     assert!(result
         .unwrap_err()
-        .contains("2027-01-02 is outside the working-day calendar"));
+        .contains("2028-01-02 is outside the working-day calendar"));
     assert!(out.is_empty());
     let reversed = CalendarCommand::Days {
         from: d("2024-01-02"),
@@ -498,10 +528,40 @@ fn the_deadline_command_rejects_zero_working_days() {
 
 #[test]
 fn the_check_command_accepts_the_shipped_calendar() {
-    let (result, out) = run_cli(&CalendarCommand::Check, Path::new(DIR));
+    let (result, out) = run_cli(&CalendarCommand::Check { strict: false }, Path::new(DIR));
     result.unwrap();
     assert!(
         out.starts_with("ok: config/calendar covers 2018-01-01 to 2026-12-31 (9 years"),
+        "{out}"
+    );
+    assert!(out.contains("2027: provisional (暂定)"), "{out}");
+    // On 2 December the next 60 days run into the provisional year: a warning, and with
+    // --strict a failure (for monitoring).
+    assert!(
+        out.contains(
+            "warning: the official working-day calendar ends on 2026-12-31 (29 days from today)"
+        ),
+        "{out}"
+    );
+    let (strict, _) = run_cli(&CalendarCommand::Check { strict: true }, Path::new(DIR));
+    assert!(strict.unwrap_err().starts_with("--strict: "));
+}
+
+#[test]
+fn the_deadline_command_marks_a_provisional_deadline() {
+    let cmd = CalendarCommand::Deadline {
+        received_at: DateTime::parse_from_rfc3339("2026-12-20T10:00:00+08:00").unwrap(),
+        working_days: 15,
+    };
+    let (result, out) = run_cli(&cmd, Path::new(DIR));
+    result.unwrap();
+    assert_eq!(out.lines().last(), Some("2027-01-11T23:59:59+08:00"));
+    assert!(
+        out.contains("day 10:    2027-01-04 Mon workday provisional"),
+        "{out}"
+    );
+    assert!(
+        out.contains("provisional (暂定): the official calendar ends on 2026-12-31"),
         "{out}"
     );
 }
@@ -542,7 +602,7 @@ end = 2026-01-03
 "#,
     );
     write("notes.txt", "not a calendar file");
-    let (result, _) = run_cli(&CalendarCommand::Check, dir.path());
+    let (result, _) = run_cli(&CalendarCommand::Check { strict: false }, dir.path());
     let message = result.unwrap_err();
     assert!(message.contains("has 4 problems"), "{message}");
     assert!(message.contains("2024.toml: year 2024: holiday #2 \"中秋节\" (2024-10-07 to 2024-10-08): overlaps holiday #1 \"国庆节\""), "{message}");
@@ -557,7 +617,10 @@ end = 2026-01-03
 
 #[test]
 fn the_check_command_reports_a_missing_directory() {
-    let (result, _) = run_cli(&CalendarCommand::Check, Path::new("config/no-such-dir"));
+    let (result, _) = run_cli(
+        &CalendarCommand::Check { strict: false },
+        Path::new("config/no-such-dir"),
+    );
     assert!(result
         .unwrap_err()
         .contains("cannot read calendar directory"));

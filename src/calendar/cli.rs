@@ -33,29 +33,46 @@ pub enum CalendarCommand {
         working_days: u32,
     },
     /// Validates the calendar files; exits non-zero listing every problem.
-    Check,
+    Check {
+        /// Also exit non-zero when the next `calendar.warn_days` days are not all covered by
+        /// an official notice (for monitoring: a provisional year is coming).
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Validates the calendar files, then recomputes every stored deadline, working-days
+    /// figure and verdict that a newly installed official year changes. A running service
+    /// does the same on SIGHUP, on its own within a sweep interval, or from the admin page.
+    Reload,
+}
+
+/// What the calendar tools need besides the command: the files, the time zone and today.
+pub struct CliContext<'a> {
+    pub dir: &'a Path,
+    pub tz: Tz,
+    /// Today in the office's time zone.
+    pub today: NaiveDate,
+    /// How many days ahead `check --strict` requires official coverage.
+    pub warn_days: u32,
 }
 
 /// Runs a calendar subcommand; writes to `out`. Returns `Err(message)` on failure (the caller
 /// prints it and exits 1).
-pub fn run(
-    cmd: &CalendarCommand,
-    calendar_dir: &Path,
-    tz: Tz,
-    out: &mut dyn Write,
-) -> Result<(), String> {
+/// `Reload` needs the database and is run by the caller after `Check` passes.
+pub fn run(cmd: &CalendarCommand, cx: &CliContext, out: &mut dyn Write) -> Result<(), String> {
     match cmd {
-        CalendarCommand::Days { from, to } => days(&load(calendar_dir)?, *from, *to, out),
+        CalendarCommand::Days { from, to } => days(&load(cx)?, *from, *to, out),
         CalendarCommand::Deadline {
             received_at,
             working_days,
-        } => deadline(load(calendar_dir)?, tz, *received_at, *working_days, out),
-        CalendarCommand::Check => check(calendar_dir, out),
+        } => deadline(load(cx)?, cx.tz, *received_at, *working_days, out),
+        CalendarCommand::Check { strict } => check(cx, *strict, out),
+        CalendarCommand::Reload => check(cx, false, out),
     }
 }
 
-fn load(dir: &Path) -> Result<Calendar, String> {
-    Calendar::load_dir(dir).map_err(|e| {
+fn load(cx: &CliContext) -> Result<Calendar, String> {
+    let dir = cx.dir;
+    Calendar::load_dir_through(dir, cx.today.year() + 1).map_err(|e| {
         format!(
             "the working-day calendar in {} is invalid:\n{e}",
             dir.display()
@@ -101,10 +118,14 @@ fn weekday(d: NaiveDate) -> &'static str {
 
 fn describe(calendar: &Calendar, d: NaiveDate) -> Result<String, String> {
     let kind = calendar.day_kind(d).map_err(|e| e.to_string())?;
-    Ok(match calendar.holiday_name(d) {
+    let mut line = match calendar.holiday_name(d) {
         Some(name) => format!("{d} {} {kind} ({name})", weekday(d)),
         None => format!("{d} {} {kind}", weekday(d)),
-    })
+    };
+    if calendar.is_provisional(d) {
+        line.push_str(" provisional");
+    }
+    Ok(line)
 }
 
 fn deadline(
@@ -122,7 +143,10 @@ fn deadline(
     let local = timeline.local_date(received);
     let mut lines = vec![
         format!("received:  {} in {tz}", timeline.format_local(received)),
-        format!("receipt:   {} (does not count)", describe(calendar, local)?),
+        format!(
+            "receipt:   {} (does not count)",
+            describe(&calendar, local)?
+        ),
     ];
     let mut day = local;
     for n in 1..=days.get() {
@@ -132,7 +156,13 @@ fn deadline(
         lines.push(format!(
             "{:<11}{}",
             format!("day {n}:"),
-            describe(calendar, day)?
+            describe(&calendar, day)?
+        ));
+    }
+    if calendar.is_provisional(timeline.local_date(due)) {
+        lines.push(format!(
+            "provisional (暂定): the official calendar ends on {}; this deadline follows the statutory rule and may move when the notice is installed",
+            calendar.official_last_date()
         ));
     }
     lines.push(timeline.format_local(due));
@@ -142,11 +172,12 @@ fn deadline(
     Ok(())
 }
 
-fn check(dir: &Path, out: &mut dyn Write) -> Result<(), String> {
-    match Calendar::load_dir(dir) {
+fn check(cx: &CliContext, strict: bool, out: &mut dyn Write) -> Result<(), String> {
+    let dir = cx.dir;
+    match Calendar::load_dir_through(dir, cx.today.year() + 1) {
         Ok(calendar) => {
             let first = calendar.first_date();
-            let last = calendar.last_date();
+            let last = calendar.official_last_date();
             let (mut holidays, mut makeups) = (0, 0);
             for d in first.iter_days().take_while(|d| *d <= last) {
                 match calendar.day_kind(d) {
@@ -164,6 +195,20 @@ fn check(dir: &Path, out: &mut dyn Write) -> Result<(), String> {
             .map_err(write_err)?;
             for (year, notice) in calendar.notices() {
                 writeln!(out, "  {year}: {notice}").map_err(write_err)?;
+            }
+            let coverage = super::Coverage::of(&calendar, cx.today, cx.warn_days);
+            for year in calendar.provisional_years() {
+                writeln!(
+                    out,
+                    "  {year}: provisional (暂定): weekends and the statutory holidays only, until its notice is installed"
+                )
+                .map_err(write_err)?;
+            }
+            if let Some(warning) = coverage.warning() {
+                writeln!(out, "warning: {warning}").map_err(write_err)?;
+                if strict {
+                    return Err(format!("--strict: {warning}"));
+                }
             }
             Ok(())
         }

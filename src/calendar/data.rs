@@ -85,8 +85,19 @@ impl fmt::Display for CalendarDataError {
 
 impl std::error::Error for CalendarDataError {}
 
-/// Reads every `*.toml` file of `dir` (in file-name order) and builds the calendar.
-pub(super) fn load_dir(dir: &Path) -> Result<Calendar, CalendarDataError> {
+/// Reads every `*.toml` file of `dir` (in file-name order) and builds the calendar, with
+/// provisional years after the last official one through `provisional_through` (at least one).
+/// Which years a loaded calendar covers.
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct Span {
+    /// Ignore official files after this year (rebuilds the calendar as it was before a year
+    /// was installed).
+    pub official_until: Option<i32>,
+    /// Provisional years through this one (default: the year after the last official one).
+    pub provisional_through: Option<i32>,
+}
+
+pub(super) fn load_dir(dir: &Path, span: Span) -> Result<Calendar, CalendarDataError> {
     let dir_name = dir.display().to_string();
     let fail = |message: String| CalendarDataError {
         problems: vec![DataProblem {
@@ -124,7 +135,7 @@ pub(super) fn load_dir(dir: &Path) -> Result<Calendar, CalendarDataError> {
             }),
         }
     }
-    match from_sources(&sources) {
+    match from_sources(&sources, span) {
         Ok(calendar) if problems.is_empty() => Ok(calendar),
         Ok(_) => Err(CalendarDataError { problems }),
         Err(mut e) => {
@@ -187,8 +198,12 @@ impl Problems<'_> {
     }
 }
 
-/// Parses, validates and builds a calendar from `(file name, text)` pairs.
-pub(super) fn from_sources(sources: &[(String, String)]) -> Result<Calendar, CalendarDataError> {
+/// Parses, validates and builds a calendar from `(file name, text)` pairs; provisional years
+/// follow the last official one through `provisional_through` (at least one year).
+pub(super) fn from_sources(
+    sources: &[(String, String)],
+    span: Span,
+) -> Result<Calendar, CalendarDataError> {
     let mut problems = Problems {
         names: sources.iter().map(|(name, _)| name.as_str()).collect(),
         list: Vec::new(),
@@ -208,6 +223,11 @@ pub(super) fn from_sources(sources: &[(String, String)]) -> Result<Calendar, Cal
             problems: problems.list,
         });
     }
+    if let Some(until) = span.official_until {
+        years.retain(|y| y.year <= until);
+        holidays.retain(|h| h.year <= until);
+        makeups.retain(|m| m.year <= until);
+    }
     if years.is_empty() {
         return Err(CalendarDataError {
             problems: vec![DataProblem {
@@ -222,7 +242,7 @@ pub(super) fn from_sources(sources: &[(String, String)]) -> Result<Calendar, Cal
             }],
         });
     }
-    Ok(build(&years, &holidays, &makeups))
+    Ok(build(&years, &holidays, &makeups, span.provisional_through))
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
@@ -706,11 +726,23 @@ fn validate(
 }
 
 /// Builds the per-day arrays from validated entries; dates outside the covered years are dropped.
-fn build(years: &[YearFile], holidays: &[Holiday], makeups: &[Makeup]) -> Calendar {
+/// The years after the last official one, through `provisional_through` (at least one year),
+/// get the provisional rule of [`provisional`](super::provisional).
+fn build(
+    years: &[YearFile],
+    holidays: &[Holiday],
+    makeups: &[Makeup],
+    provisional_through: Option<i32>,
+) -> Calendar {
     let first_year = years.iter().map(|y| y.year).min().unwrap_or(2024);
-    let last_year = years.iter().map(|y| y.year).max().unwrap_or(first_year);
+    let official_year = years.iter().map(|y| y.year).max().unwrap_or(first_year);
+    let last_year = provisional_through.unwrap_or(official_year + 1).clamp(
+        official_year + 1,
+        official_year + super::MAX_PROVISIONAL_YEARS,
+    );
     let first = NaiveDate::from_ymd_opt(first_year, 1, 1).unwrap_or_default();
-    let last = NaiveDate::from_ymd_opt(last_year, 12, 31).unwrap_or(first);
+    let official_last = NaiveDate::from_ymd_opt(official_year, 12, 31).unwrap_or(first);
+    let last = NaiveDate::from_ymd_opt(last_year, 12, 31).unwrap_or(official_last);
     let len = (last - first).num_days() as usize + 1;
 
     let mut kinds: Vec<DayKind> = first
@@ -753,13 +785,22 @@ fn build(years: &[YearFile], holidays: &[Holiday], makeups: &[Makeup]) -> Calend
             name_ids[i] = id;
         }
     }
+    for year in official_year + 1..=last_year {
+        for (date, name) in super::provisional::statutory_holidays(year) {
+            let id = intern(&name);
+            if let Some(i) = index(date) {
+                kinds[i] = DayKind::Holiday;
+                name_ids[i] = id;
+            }
+        }
+    }
     let mut sorted: Vec<&YearFile> = years.iter().collect();
     sorted.sort_by_key(|y| y.year);
     let notices = sorted
         .iter()
         .flat_map(|y| y.notices.iter().map(move |n| (y.year, n.clone())))
         .collect();
-    Calendar::from_parts(first, kinds, name_ids, names, notices)
+    Calendar::from_parts(first, official_last, kinds, name_ids, names, notices)
 }
 
 #[cfg(test)]
@@ -774,7 +815,7 @@ mod tests {
             .iter()
             .map(|(n, t)| (n.to_string(), t.to_string()))
             .collect();
-        match from_sources(&sources) {
+        match from_sources(&sources, Span::default()) {
             Ok(_) => Vec::new(),
             Err(e) => e.problems().iter().map(ToString::to_string).collect(),
         }
@@ -946,7 +987,7 @@ mod tests {
             "2024.toml".to_owned(),
             format!("{HEADER_2024}[[holiday]]\nname = 1\n"),
         )];
-        let err = from_sources(&sources).unwrap_err();
+        let err = from_sources(&sources, Span::default()).unwrap_err();
         assert_eq!(err.to_string().lines().count(), err.problems().len());
         assert!(err.problems().len() >= 3);
     }

@@ -3,17 +3,22 @@
 //!
 //! A date is a working day when it is a Monday–Friday that is not a public holiday, or a
 //! Saturday/Sunday that the State Council turned into a make-up working day (调休上班).
-//! Dates outside the loaded years are never guessed: the query returns
-//! [`CalendarError::OutOfRange`].
+//! The years after the last official file are provisional (暂定, see [`provisional`]): the
+//! service never stops at the edge of the published calendar, and every figure that touches
+//! such a day says so ([`Calendar::is_provisional`]). Dates beyond every official and provisional
+//! year are never guessed: the query returns [`CalendarError::OutOfRange`].
 
 pub mod cli;
+pub mod coverage;
 mod data;
+pub mod provisional;
 
 use std::fmt;
 use std::path::Path;
 
 use chrono::{Datelike, NaiveDate, Weekday};
 
+pub use coverage::Coverage;
 pub use data::{CalendarDataError, DataProblem};
 
 /// What kind of day a date is on the working-day calendar.
@@ -78,12 +83,17 @@ pub enum CalendarError {
     },
 }
 
+/// How many years past the last official one the provisional calendar may reach.
+pub const MAX_PROVISIONAL_YEARS: i32 = 5;
+
 /// The working-day calendar: per-day kinds and working-day counts for every covered date.
 ///
 /// Immutable after loading, `Send + Sync`; share it with `Arc<Calendar>`.
 #[derive(Clone)]
 pub struct Calendar {
     first: NaiveDate,
+    /// The last date an official notice covers; later days are provisional.
+    official_last: NaiveDate,
     first_day: i32,
     kinds: Box<[DayKind]>,
     /// Index + 1 into `names` for holidays and make-up days; 0 when the day has no name.
@@ -98,21 +108,82 @@ pub struct Calendar {
 }
 
 impl Calendar {
-    /// Loads and validates every `*.toml` file in `dir` (same checks as `calendar check`).
+    /// Loads and validates every `*.toml` file in `dir` (same checks as `calendar check`),
+    /// followed by one provisional year.
     ///
     /// All problems found in all files are returned together.
     pub fn load_dir(dir: &Path) -> Result<Calendar, CalendarDataError> {
-        data::load_dir(dir)
+        data::load_dir(dir, data::Span::default())
+    }
+
+    /// Like [`load_dir`](Self::load_dir), with provisional years through `year` (at least the
+    /// one after the last official file, at most [`MAX_PROVISIONAL_YEARS`] after it). The service
+    /// passes the year after today's, so it keeps working however late a notice is installed.
+    pub fn load_dir_through(dir: &Path, year: i32) -> Result<Calendar, CalendarDataError> {
+        data::load_dir(
+            dir,
+            data::Span {
+                provisional_through: Some(year),
+                ..Default::default()
+            },
+        )
+    }
+
+    /// The calendar as it was while `official_until` was the last official year: later
+    /// official files are ignored, and provisional years run through `year`. Used to recompute
+    /// figures made before a notice was installed.
+    pub fn load_dir_as_of(
+        dir: &Path,
+        official_until: i32,
+        year: i32,
+    ) -> Result<Calendar, CalendarDataError> {
+        data::load_dir(
+            dir,
+            data::Span {
+                official_until: Some(official_until),
+                provisional_through: Some(year),
+            },
+        )
     }
 
     /// Loads a calendar from the text of a single file; `name` is used in error messages.
     pub fn from_toml_str(name: &str, text: &str) -> Result<Calendar, CalendarDataError> {
-        data::from_sources(&[(name.to_owned(), text.to_owned())])
+        data::from_sources(&[(name.to_owned(), text.to_owned())], Default::default())
     }
 
     /// Loads a calendar from several `(file name, text)` sources, validated together.
     pub fn from_toml_sources(sources: &[(String, String)]) -> Result<Calendar, CalendarDataError> {
-        data::from_sources(sources)
+        data::from_sources(sources, Default::default())
+    }
+
+    /// Like [`from_toml_sources`](Self::from_toml_sources), with provisional years through `year`.
+    pub fn from_toml_sources_through(
+        sources: &[(String, String)],
+        year: i32,
+    ) -> Result<Calendar, CalendarDataError> {
+        data::from_sources(
+            sources,
+            data::Span {
+                provisional_through: Some(year),
+                ..Default::default()
+            },
+        )
+    }
+
+    /// The last date an official notice covers (31 December of the last file's year).
+    pub fn official_last_date(&self) -> NaiveDate {
+        self.official_last
+    }
+
+    /// Whether `d` lies in a provisional year (after the last official file): its kind follows
+    /// the statutory rule, not a notice, and may change when the notice is installed.
+    pub fn is_provisional(&self, d: NaiveDate) -> bool {
+        d > self.official_last
+    }
+
+    /// The provisional years, in order (empty only for a calendar built without any).
+    pub fn provisional_years(&self) -> std::ops::RangeInclusive<i32> {
+        self.official_last.year() + 1..=self.last_date().year()
     }
 
     /// First covered date (1 January of the first year with data).
@@ -264,6 +335,7 @@ impl Calendar {
     /// Builds the lookup arrays. `kinds`/`name_ids` start at `first` (a 1 January).
     fn from_parts(
         first: NaiveDate,
+        official_last: NaiveDate,
         kinds: Vec<DayKind>,
         name_ids: Vec<u16>,
         names: Vec<String>,
@@ -280,6 +352,7 @@ impl Calendar {
         }
         Calendar {
             first,
+            official_last,
             first_day: first.num_days_from_ce(),
             kinds: kinds.into_boxed_slice(),
             name_ids: name_ids.into_boxed_slice(),
@@ -308,6 +381,7 @@ impl fmt::Debug for Calendar {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Calendar")
             .field("first", &self.first_date())
+            .field("official_last", &self.official_last)
             .field("last", &self.last_date())
             .field("working_days", &self.workdays.len())
             .field("notices", &self.notices.len())
@@ -458,7 +532,34 @@ date = 2024-10-12
         assert_eq!(cal.holiday_name(d(2024, 9, 29)), Some("国庆节调休"));
         assert_eq!(cal.holiday_name(d(2024, 9, 30)), None);
         assert_eq!(cal.first_date(), d(2024, 1, 1));
-        assert_eq!(cal.last_date(), d(2024, 12, 31));
+        assert_eq!(cal.official_last_date(), d(2024, 12, 31));
+        // One provisional year follows the last official one.
+        assert_eq!(cal.last_date(), d(2025, 12, 31));
+        assert!(!cal.is_provisional(d(2024, 12, 31)));
+        assert!(cal.is_provisional(d(2025, 1, 1)));
+        assert_eq!(cal.provisional_years(), 2025..=2025);
+    }
+
+    #[test]
+    fn a_provisional_year_has_the_statutory_holidays_and_no_makeup_days() {
+        let cal = mini();
+        assert_eq!(cal.day_kind(d(2025, 1, 1)).unwrap(), DayKind::Holiday);
+        // 春节 2025 under the rule: 除夕 28 January and 初一 to 初三 (29–31 January).
+        for day in 28..=31 {
+            assert_eq!(cal.day_kind(d(2025, 1, day)).unwrap(), DayKind::Holiday);
+        }
+        assert_eq!(cal.day_kind(d(2025, 2, 3)).unwrap(), DayKind::Workday);
+        // The official notice made Sunday 26 January a make-up day; the rule has none.
+        assert_eq!(cal.day_kind(d(2025, 1, 26)).unwrap(), DayKind::Weekend);
+        assert_eq!(cal.holiday_name(d(2025, 10, 2)), Some("国庆节"));
+        // 中秋 2025 (八月十五) fell on Monday 6 October.
+        assert_eq!(cal.holiday_name(d(2025, 10, 6)), Some("中秋节"));
+        assert_eq!(cal.day_kind(d(2025, 10, 7)).unwrap(), DayKind::Workday);
+        let through =
+            Calendar::from_toml_sources_through(&[("mini.toml".to_owned(), MINI.to_owned())], 2027)
+                .unwrap();
+        assert_eq!(through.last_date(), d(2027, 12, 31));
+        assert_eq!(through.provisional_years(), 2025..=2027);
     }
 
     #[test]
@@ -515,14 +616,14 @@ date = 2024-10-12
         let err = cal.day_kind(d(2030, 1, 1)).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "date 2030-01-01 is outside the working-day calendar, which covers 2024-01-01 to 2024-12-31"
+            "date 2030-01-01 is outside the working-day calendar, which covers 2024-01-01 to 2025-12-31"
         );
         assert_eq!(
-            cal.add_working_days(d(2024, 12, 31), 1).unwrap_err(),
+            cal.add_working_days(d(2025, 12, 31), 1).unwrap_err(),
             CalendarError::OutOfRange {
-                date: d(2025, 1, 1),
+                date: d(2026, 1, 1),
                 first: d(2024, 1, 1),
-                last: d(2024, 12, 31)
+                last: d(2025, 12, 31)
             }
         );
         assert!(cal.sub_working_days(d(2024, 1, 2), 2).is_err());
@@ -553,8 +654,8 @@ date = 2024-10-12
         assert!(cal.is_bday(d(2030, 1, 1)));
         assert!(!cal.is_bday(d(2030, 1, 5)));
         assert_eq!(cal.to_bday(d(2030, 1, 5), true), d(2030, 1, 7));
-        assert_eq!(cal.advance_bdays(d(2024, 12, 30), 3), d(2025, 1, 2));
-        assert_eq!(cal.bdays(d(2024, 12, 30), d(2025, 1, 2)), 3);
+        assert_eq!(cal.advance_bdays(d(2025, 12, 30), 3), d(2026, 1, 2));
+        assert_eq!(cal.bdays(d(2025, 12, 30), d(2026, 1, 2)), 3);
         assert_eq!(cal.advance_bdays(NaiveDate::MAX, 3), NaiveDate::MAX);
     }
 

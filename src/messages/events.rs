@@ -99,6 +99,19 @@ pub enum Event {
     ReviewRejected {
         reason: String,
     },
+    /// Figures recomputed because the official calendar for `years` replaced the provisional
+    /// one; each pair is `[before, after]`, and only what changed is present.
+    Recalculated {
+        years: Vec<i32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        due_at: Option<[i64; 2]>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        original_due_at: Option<[i64; 2]>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        working_days_taken: Option<[Option<i32>; 2]>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        on_time: Option<[Option<bool>; 2]>,
+    },
 }
 
 impl Event {
@@ -122,6 +135,7 @@ impl Event {
             Event::ReplySubmitted { .. } => "reply_submitted",
             Event::ReviewAccepted => "review_accepted",
             Event::ReviewRejected { .. } => "review_rejected",
+            Event::Recalculated { .. } => "recalculated",
         }
     }
 
@@ -145,6 +159,7 @@ impl Event {
             Event::ReplySubmitted { .. } => "提交答复待审核",
             Event::ReviewAccepted => "审核通过",
             Event::ReviewRejected { .. } => "审核退回",
+            Event::Recalculated { .. } => "按正式放假安排重新计算",
         }
     }
 }
@@ -284,6 +299,16 @@ pub fn replay(events: &[Event]) -> ReplayedState {
             Event::Reassigned { to, due_at, .. } => {
                 s.department = to.clone();
                 s.due_at = *due_at;
+            }
+            Event::Recalculated {
+                due_at, on_time, ..
+            } => {
+                if let Some([_, after]) = due_at {
+                    s.due_at = *after;
+                }
+                if let Some([_, after]) = on_time {
+                    s.on_time = *after;
+                }
             }
             Event::AlertSent { .. }
             | Event::ExtensionRequested { .. }

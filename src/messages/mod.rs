@@ -3,6 +3,7 @@
 pub mod events;
 pub mod handling;
 pub mod model;
+pub mod recalculate;
 pub mod reply_check;
 pub mod workflow;
 

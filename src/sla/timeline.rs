@@ -7,6 +7,8 @@
 
 use std::sync::Arc;
 
+use arc_swap::ArcSwap;
+
 use chrono::{DateTime, LocalResult, NaiveDate, NaiveTime, SecondsFormat, TimeZone, Utc};
 use chrono_tz::Tz;
 
@@ -17,14 +19,21 @@ const DAY_SECONDS: i64 = 86_400;
 
 /// Deadline computations for one office time zone over a shared [`Calendar`].
 ///
-/// Cheap to clone (two `Arc`s), `Send + Sync`.
+/// Cheap to clone (an `Arc`), `Send + Sync`. All clones see the same calendar, which
+/// [`Timeline::replace_calendar`] swaps atomically when an official year is installed; each
+/// computation reads one consistent calendar.
 #[derive(Clone)]
 pub struct Timeline {
-    calendar: Arc<Calendar>,
     tz: Tz,
+    current: Arc<ArcSwap<Frame>>,
+}
+
+/// One calendar and its midnight table.
+struct Frame {
+    calendar: Arc<Calendar>,
     /// `midnights[i]` = UTC seconds of local midnight starting calendar day `i`; one extra entry
     /// for the midnight after the last covered day.
-    midnights: Arc<[i64]>,
+    midnights: Vec<i64>,
     /// Every day is exactly 86 400 s long (no DST in range), so day lookups are a division.
     uniform: bool,
 }
@@ -32,22 +41,26 @@ pub struct Timeline {
 impl Timeline {
     /// Builds a timeline for `tz` (e.g. `chrono_tz::Asia::Shanghai`) over `calendar`.
     pub fn new(calendar: Arc<Calendar>, tz: Tz) -> Timeline {
-        let days = calendar.len_days();
-        let midnights: Vec<i64> = (0..=days)
-            .map(|i| start_of_day(tz, calendar.date_at(i)))
-            .collect();
-        let uniform = midnights.windows(2).all(|w| w[1] - w[0] == DAY_SECONDS);
         Timeline {
-            calendar,
             tz,
-            midnights: midnights.into(),
-            uniform,
+            current: Arc::new(ArcSwap::from_pointee(Frame::new(calendar, tz))),
         }
     }
 
+    /// Installs `calendar` for every clone of this timeline; returns the calendar it replaces.
+    pub fn replace_calendar(&self, calendar: Arc<Calendar>) -> Arc<Calendar> {
+        let old = self.current.swap(Arc::new(Frame::new(calendar, self.tz)));
+        Arc::clone(&old.calendar)
+    }
+
+    #[inline]
+    fn frame(&self) -> arc_swap::Guard<Arc<Frame>> {
+        self.current.load()
+    }
+
     /// The working-day calendar.
-    pub fn calendar(&self) -> &Calendar {
-        &self.calendar
+    pub fn calendar(&self) -> Arc<Calendar> {
+        Arc::clone(&self.frame().calendar)
     }
 
     /// The office time zone.
@@ -57,10 +70,22 @@ impl Timeline {
 
     /// The calendar date of instant `t` in the office time zone.
     pub fn local_date(&self, t: DateTime<Utc>) -> NaiveDate {
-        match self.local_index(t.timestamp()) {
-            Some(i) => self.calendar.date_at(i),
+        let f = self.frame();
+        match f.local_index(t.timestamp()) {
+            Some(i) => f.calendar.date_at(i),
             None => t.with_timezone(&self.tz).date_naive(),
         }
+    }
+
+    /// Whether the local date of `t` lies in a provisional (暂定) calendar year.
+    pub fn is_provisional(&self, t: DateTime<Utc>) -> bool {
+        self.frame().calendar.is_provisional(self.local_date(t))
+    }
+
+    /// Whether a figure computed from `from` to `to` touches a provisional day: true when
+    /// either end lies in a provisional year (provisional years follow every official one).
+    pub fn touches_provisional(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> bool {
+        self.is_provisional(from.max(to))
     }
 
     /// The reply deadline for a message received at `received_at` with `days` working days.
@@ -80,9 +105,10 @@ impl Timeline {
         received_at: DateTime<Utc>,
         days: WorkingDays,
     ) -> Result<DateTime<Utc>, CalendarError> {
-        let i = self.index_of(received_at)?;
-        let due = self.calendar.add_working_days_index(i, days.get())?;
-        Ok(self.end_of_day(due))
+        let f = self.frame();
+        let i = f.index_of(self.tz, received_at)?;
+        let due = f.calendar.add_working_days_index(i, days.get())?;
+        Ok(f.end_of_day(due))
     }
 
     /// 23:59:59 local of the date `days` working days after the local date of `due_at`.
@@ -91,9 +117,10 @@ impl Timeline {
         due_at: DateTime<Utc>,
         days: WorkingDays,
     ) -> Result<DateTime<Utc>, CalendarError> {
-        let i = self.index_of(due_at)?;
-        let due = self.calendar.add_working_days_index(i, days.get())?;
-        Ok(self.end_of_day(due))
+        let f = self.frame();
+        let i = f.index_of(self.tz, due_at)?;
+        let due = f.calendar.add_working_days_index(i, days.get())?;
+        Ok(f.end_of_day(due))
     }
 
     /// Resumes a paused message. The working days spent paused are
@@ -108,16 +135,18 @@ impl Timeline {
         paused_at: DateTime<Utc>,
         resumed_at: DateTime<Utc>,
     ) -> Result<(DateTime<Utc>, u32), CalendarError> {
-        let paused = self
-            .calendar
-            .working_days_between(self.local_date(paused_at), self.local_date(resumed_at))?;
+        let f = self.frame();
+        let paused = f.calendar.working_days_between_index(
+            f.index_of(self.tz, paused_at)?,
+            f.index_of(self.tz, resumed_at)?,
+        );
         let paused = u32::try_from(paused.max(0)).unwrap_or(u32::MAX);
         if paused == 0 {
             return Ok((due_at, 0));
         }
-        let i = self.index_of(due_at)?;
-        let due = self.calendar.add_working_days_index(i, paused)?;
-        Ok((self.end_of_day(due), paused))
+        let i = f.index_of(self.tz, due_at)?;
+        let due = f.calendar.add_working_days_index(i, paused)?;
+        Ok((f.end_of_day(due), paused))
     }
 
     /// Working days from the local receipt date (exclusive) to the local reply date (inclusive);
@@ -127,9 +156,10 @@ impl Timeline {
         received_at: DateTime<Utc>,
         replied_at: DateTime<Utc>,
     ) -> Result<i64, CalendarError> {
-        let a = self.index_of(received_at)?;
-        let b = self.index_of(replied_at)?;
-        Ok(self.calendar.working_days_between_index(a, b))
+        let f = self.frame();
+        let a = f.index_of(self.tz, received_at)?;
+        let b = f.index_of(self.tz, replied_at)?;
+        Ok(f.calendar.working_days_between_index(a, b))
     }
 
     /// Whether a reply at `replied_at` meets the deadline `due_at` (`replied_at <= due_at`).
@@ -152,9 +182,10 @@ impl Timeline {
         if now <= due_at {
             return Ok(0);
         }
-        let a = self.index_of(due_at)?;
-        let b = self.index_of(now)?;
-        Ok(self.calendar.working_days_between_index(a, b).max(0))
+        let f = self.frame();
+        let a = f.index_of(self.tz, due_at)?;
+        let b = f.index_of(self.tz, now)?;
+        Ok(f.calendar.working_days_between_index(a, b).max(0))
     }
 
     /// The instant `n` working days before the deadline's local date at `hour`:00 local (the
@@ -166,9 +197,10 @@ impl Timeline {
         n: u32,
         hour: u32,
     ) -> Result<DateTime<Utc>, CalendarError> {
-        let i = self.index_of(due_at)?;
-        let day = self.calendar.sub_working_days_index(i, n)?;
-        Ok(self.at_hour(day, hour))
+        let f = self.frame();
+        let i = f.index_of(self.tz, due_at)?;
+        let day = f.calendar.sub_working_days_index(i, n)?;
+        Ok(f.at_hour(self.tz, day, hour))
     }
 
     /// The instant at local `hour`:00 of the n-th working day after the due date (the overdue
@@ -179,9 +211,15 @@ impl Timeline {
         n: u32,
         hour: u32,
     ) -> Result<DateTime<Utc>, CalendarError> {
-        let i = self.index_of(due_at)?;
-        let day = self.calendar.add_working_days_index(i, n)?;
-        Ok(self.at_hour(day, hour))
+        let f = self.frame();
+        let i = f.index_of(self.tz, due_at)?;
+        let day = f.calendar.add_working_days_index(i, n)?;
+        Ok(f.at_hour(self.tz, day, hour))
+    }
+
+    /// The first instant of local date `d`.
+    pub fn start_of_local_day(&self, d: NaiveDate) -> DateTime<Utc> {
+        utc(start_of_day(self.tz, d))
     }
 
     /// RFC 3339 with the office's UTC offset and seconds precision,
@@ -189,6 +227,21 @@ impl Timeline {
     pub fn format_local(&self, t: DateTime<Utc>) -> String {
         t.with_timezone(&self.tz)
             .to_rfc3339_opts(SecondsFormat::Secs, false)
+    }
+}
+
+impl Frame {
+    fn new(calendar: Arc<Calendar>, tz: Tz) -> Frame {
+        let days = calendar.len_days();
+        let midnights: Vec<i64> = (0..=days)
+            .map(|i| start_of_day(tz, calendar.date_at(i)))
+            .collect();
+        let uniform = midnights.windows(2).all(|w| w[1] - w[0] == DAY_SECONDS);
+        Frame {
+            calendar,
+            midnights,
+            uniform,
+        }
     }
 
     /// 23:59:59 local at the end of calendar day `i` (one second before the next local midnight).
@@ -198,7 +251,7 @@ impl Timeline {
     }
 
     /// `hour`:00 local on calendar day `i`.
-    fn at_hour(&self, i: usize, hour: u32) -> DateTime<Utc> {
+    fn at_hour(&self, tz: Tz, i: usize, hour: u32) -> DateTime<Utc> {
         if self.uniform || hour >= 24 {
             return utc(self.midnights[i] + i64::from(hour) * 3600);
         }
@@ -206,7 +259,7 @@ impl Timeline {
             .calendar
             .date_at(i)
             .and_time(NaiveTime::from_hms_opt(hour, 0, 0).unwrap_or(NaiveTime::MIN));
-        match self.tz.from_local_datetime(&local) {
+        match tz.from_local_datetime(&local) {
             LocalResult::Single(t) | LocalResult::Ambiguous(t, _) => t.with_timezone(&Utc),
             // The hour is skipped by a DST jump: use the same elapsed time after midnight.
             LocalResult::None => utc(self.midnights[i] + i64::from(hour) * 3600),
@@ -215,12 +268,10 @@ impl Timeline {
 
     /// Calendar day index of the local date of `t`.
     #[inline]
-    fn index_of(&self, t: DateTime<Utc>) -> Result<usize, CalendarError> {
+    fn index_of(&self, tz: Tz, t: DateTime<Utc>) -> Result<usize, CalendarError> {
         match self.local_index(t.timestamp()) {
             Some(i) => Ok(i),
-            None => self
-                .calendar
-                .day_index(t.with_timezone(&self.tz).date_naive()),
+            None => self.calendar.day_index(t.with_timezone(&tz).date_naive()),
         }
     }
 
@@ -242,10 +293,11 @@ impl Timeline {
 // The midnight table holds thousands of entries; show a summary instead.
 impl std::fmt::Debug for Timeline {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let frame = self.frame();
         f.debug_struct("Timeline")
-            .field("calendar", &self.calendar)
+            .field("calendar", &frame.calendar)
             .field("tz", &self.tz)
-            .field("uniform", &self.uniform)
+            .field("uniform", &frame.uniform)
             .finish_non_exhaustive()
     }
 }
@@ -359,7 +411,9 @@ date = 2024-10-12
     fn due_at_outside_the_calendar_is_an_error() {
         let t = shanghai();
         assert!(t.due_at(at("2023-12-31T10:00:00+08:00"), days(1)).is_err());
-        assert!(t.due_at(at("2024-12-31T10:00:00+08:00"), days(1)).is_err());
+        // The test calendar is official for 2024 and provisional for 2025.
+        assert!(t.due_at(at("2024-12-31T10:00:00+08:00"), days(1)).is_ok());
+        assert!(t.due_at(at("2025-12-31T10:00:00+08:00"), days(1)).is_err());
         // 2023-12-31T16:30Z is already 2024-01-01 in Shanghai.
         assert!(t.due_at(at("2023-12-31T16:30:00Z"), days(1)).is_ok());
     }
@@ -514,7 +568,7 @@ date = 2024-10-12
     #[test]
     fn a_zone_with_daylight_saving_time_uses_its_local_midnights() {
         let t = Timeline::new(calendar(), chrono_tz::Europe::Berlin);
-        assert!(!t.uniform);
+        assert!(!t.frame().uniform);
         // Friday 2024-10-25 → day 1 Monday 2024-10-28, after the switch back to +01:00 on 10-27.
         let due = t.due_at(at("2024-10-25T12:00:00+02:00"), days(1)).unwrap();
         assert_eq!(t.format_local(due), "2024-10-28T23:59:59+01:00");

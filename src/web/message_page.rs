@@ -282,6 +282,36 @@ pub async fn build(
             Event::ReplySubmitted { .. } => "答复已提交，等待审核".to_string(),
             Event::ReviewAccepted => "审核通过，答复生效".to_string(),
             Event::ReviewRejected { reason } => format!("审核退回。理由：{}", text(reason)),
+            Event::Recalculated {
+                years,
+                due_at,
+                working_days_taken,
+                on_time,
+                ..
+            } => {
+                let years: Vec<String> = years.iter().map(|y| format!("{y}年")).collect();
+                let mut parts = Vec::new();
+                if let Some([before, after]) = due_at {
+                    parts.push(format!("办理期限：{} → {}", date(before), date(after)));
+                }
+                if let Some([before, after]) = working_days_taken {
+                    let n = |v: &Option<i32>| v.map_or("—".to_string(), |n| n.to_string());
+                    parts.push(format!("用时（工作日）：{} → {}", n(before), n(after)));
+                }
+                if let Some([before, after]) = on_time {
+                    let v = |v: &Option<bool>| match v {
+                        Some(true) => "按期",
+                        Some(false) => "逾期",
+                        None => "—",
+                    };
+                    parts.push(format!("{} → {}", v(before), v(after)));
+                }
+                format!(
+                    "办理期限按{}放假安排重新计算：{}",
+                    years.join("、"),
+                    parts.join("；")
+                )
+            }
             Event::Replied {
                 on_time,
                 working_days_taken,
