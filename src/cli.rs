@@ -415,9 +415,38 @@ async fn serve(settings: Settings, clock: Arc<dyn Clock>, demo: bool) -> anyhow:
     } else {
         println!("  create an API token: huiyin token create --name NAME --role admin");
     }
+    spawn_reload_on_sighup(state.clone());
     app.run_until_stopped().await?;
     Ok(())
 }
+
+/// `kill -HUP` installs new calendar files (the worker also notices them within a sweep
+/// interval; this is for the impatient and for services run without the worker).
+#[cfg(unix)]
+fn spawn_reload_on_sighup(state: actix_web::web::Data<AppState>) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let Ok(mut hangups) = signal(SignalKind::hangup()) else {
+        tracing::warn!("cannot listen for SIGHUP; calendar reloads come from the worker and the admin page only");
+        return;
+    };
+    tokio::spawn(async move {
+        while hangups.recv().await.is_some() {
+            let st = state.clone();
+            match tokio::task::spawn_blocking(move || st.reload_calendar()).await {
+                Ok(Ok(r)) => tracing::info!(
+                    calendar.years = ?r.installed_years,
+                    messages.changed = r.changed.len(),
+                    "SIGHUP: calendar files reloaded"
+                ),
+                Ok(Err(e)) => tracing::warn!(error = %e, "SIGHUP: calendar files not installed"),
+                Err(e) => tracing::warn!(error = %e, "SIGHUP: calendar reload failed"),
+            }
+        }
+    });
+}
+
+#[cfg(not(unix))]
+fn spawn_reload_on_sighup(_state: actix_web::web::Data<AppState>) {}
 
 fn listen_host(listen: &str) -> &str {
     listen.rsplit_once(':').map_or(listen, |(h, _)| h)

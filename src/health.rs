@@ -1,7 +1,8 @@
-//! What `/healthz` reports: the database and the backlog of background work.
+//! What `/healthz` reports: the database, the backlog of background work and the calendar's coverage.
 
 use serde::Serialize;
 
+use crate::calendar::Coverage;
 use crate::db::DbConnection;
 use crate::error::AppError;
 
@@ -11,11 +12,15 @@ pub struct HealthReport {
     pub database: &'static str,
     /// Emails waiting in the escalation outbox.
     pub outbox: crate::escalation::outbox::Backlog,
+    /// How far the official working-day calendar reaches (a warning `calendar.warn_days`
+    /// before it ends; deadlines after it are provisional).
+    pub calendar: Coverage,
 }
 
 /// Gathers the report on an open connection.
-pub fn report(conn: &mut DbConnection) -> Result<HealthReport, AppError> {
+pub fn report(conn: &mut DbConnection, calendar: Coverage) -> Result<HealthReport, AppError> {
     Ok(HealthReport {
+        calendar,
         status: "ok",
         database: match conn.backend() {
             crate::db::Backend::Sqlite => "sqlite",

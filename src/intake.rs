@@ -27,6 +27,9 @@ pub struct ImportLine {
     pub id: Option<i64>,
     pub error: Option<String>,
     pub field: Option<String>,
+    /// For a stored line: its deadline falls in a provisional (暂定) calendar year.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline_provisional: Option<bool>,
 }
 
 /// Summary and per-line results of an import.
@@ -49,6 +52,7 @@ fn rejected(line: usize, err: AppError) -> ImportLine {
         id: None,
         error: Some(err.to_string()),
         field,
+        deadline_provisional: None,
     }
 }
 
@@ -117,7 +121,7 @@ pub fn import_stream(
             .write_blocking(|conn| state.workflow.create_many(conn, &batch))?;
         // Outside the chunk's transaction: the next chunk's duplicate check is planned afresh.
         model::refresh_statistics(&mut *state.db.get()?)?;
-        for ((line, _), outcome) in pending.drain(..).zip(outcomes) {
+        for ((line, p), outcome) in pending.drain(..).zip(outcomes) {
             let (status, id) = match outcome {
                 CreateOutcome::Created(id) => ("created", id),
                 CreateOutcome::Existing(id) => ("existing", id),
@@ -128,6 +132,8 @@ pub fn import_stream(
                 id: Some(id),
                 error: None,
                 field: None,
+                deadline_provisional: (status == "created")
+                    .then(|| state.workflow.timeline.is_provisional(p.due_at)),
             });
         }
         results.sort_by_key(|r| r.line);

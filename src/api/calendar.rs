@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::Principal;
+use crate::auth::{Principal, Role};
 use crate::error::{AppError, ErrorEnvelope};
 use crate::messages::parse_time;
 use crate::sla::WorkingDays;
@@ -13,7 +13,8 @@ use crate::startup::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/calendar/deadline", web::get().to(deadline))
-        .route("/calendar/days", web::get().to(days));
+        .route("/calendar/days", web::get().to(days))
+        .route("/calendar/reload", web::post().to(reload));
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -30,6 +31,8 @@ pub struct DeadlineAnswer {
     pub working_days: u32,
     /// End of the N-th working day after the local date of receipt, RFC 3339 with the office's offset.
     pub due_at: String,
+    /// The deadline falls in a provisional (暂定) year: no official notice for it yet.
+    pub deadline_provisional: bool,
 }
 
 /// The deadline for a receipt time and a number of working days.
@@ -51,6 +54,7 @@ pub async fn deadline(
         received_at: tl.format_local(received),
         working_days: days.get(),
         due_at: tl.format_local(due),
+        deadline_provisional: tl.is_provisional(due),
     }))
 }
 
@@ -71,6 +75,8 @@ pub struct DayView {
     pub kind: String,
     /// Holiday name, e.g. 国庆节 or 国庆节调休.
     pub name: Option<String>,
+    /// In a year without an official notice: weekends and statutory holidays only (暂定).
+    pub provisional: bool,
 }
 
 /// The kind of each day in a range.
@@ -98,7 +104,40 @@ pub async fn days(
             is_workday: kind.is_workday(),
             kind: kind.to_string(),
             name: cal.holiday_name(date).map(str::to_string),
+            provisional: cal.is_provisional(date),
         });
     }
     Ok(HttpResponse::Ok().json(out))
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ReloadAnswer {
+    /// Years whose official notice replaced the provisional calendar.
+    pub installed_years: Vec<i32>,
+    /// Last date covered by an official notice.
+    pub official_through: Option<NaiveDate>,
+    /// Messages whose figures touched the newly official days.
+    pub examined: usize,
+    /// Ids of the messages whose deadline, working days or verdict changed (each has a
+    /// `recalculated` event).
+    pub changed: Vec<i64>,
+}
+
+/// Reads the calendar files again (admins): a newly installed notice replaces the provisional
+/// year, and the stored figures it changes are recomputed. Invalid files change nothing (422).
+#[utoipa::path(post, path = "/api/v1/calendar/reload", security(("bearer" = [])),
+    responses((status = 200, body = ReloadAnswer), (status = 403, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope, description = "the calendar files are invalid")))]
+pub async fn reload(state: web::Data<AppState>, who: Principal) -> Result<HttpResponse, AppError> {
+    who.require_role(&[Role::Admin], "reloading the calendar")?;
+    let st = state.clone();
+    let r = web::block(move || st.reload_calendar())
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("calendar reload: {e}")))?
+        .map_err(|e| AppError::invalid("calendar", e.to_string()))?;
+    Ok(HttpResponse::Ok().json(ReloadAnswer {
+        installed_years: r.installed_years,
+        official_through: r.official_through,
+        examined: r.examined,
+        changed: r.changed,
+    }))
 }

@@ -51,6 +51,9 @@ pub struct MessageView {
     pub site: Option<Site>,
     pub received_at: String,
     pub due_at: String,
+    /// The deadline falls in a provisional (暂定) calendar year: no official notice for it yet.
+    /// It is recomputed when the notice is installed.
+    pub deadline_provisional: bool,
     pub original_due_at: String,
     pub extended_days: i32,
     pub paused_at: Option<String>,
@@ -74,6 +77,8 @@ pub struct ReplyView {
     pub replied_by: Option<String>,
     pub on_time: bool,
     pub working_days_taken: i32,
+    /// The verdict or the working days taken touch a provisional (暂定) calendar year.
+    pub verdict_provisional: bool,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -150,6 +155,7 @@ impl MessageView {
             site: row.site(),
             received_at: tl.format_local(utc(row.received_at)),
             due_at: tl.format_local(utc(row.due_at)),
+            deadline_provisional: tl.is_provisional(utc(row.due_at)),
             original_due_at: tl.format_local(utc(row.original_due_at)),
             extended_days: row.extended_days,
             paused_at: row.paused_at.map(|t| tl.format_local(utc(t))),
@@ -162,6 +168,7 @@ impl MessageView {
                     replied_by: row.replied_by.clone(),
                     on_time,
                     working_days_taken: taken,
+                    verdict_provisional: tl.touches_provisional(utc(row.due_at), utc(at)),
                 }),
                 _ => None,
             },

@@ -60,13 +60,14 @@ pub fn json_config(limit: usize) -> web::JsonConfig {
 /// Health of the service: database reachable (and, once the escalation worker runs, its backlog).
 #[utoipa::path(get, path = "/healthz", responses((status = 200, description = "healthy"), (status = 503, description = "database unreachable")))]
 pub async fn health(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let coverage = state.calendar_coverage();
     let report = state
         .db
-        .run(|conn| {
+        .run(move |conn| {
             use diesel::connection::SimpleConnection;
             conn.batch_execute("SELECT 1")
                 .map_err(|e| AppError::Unavailable(e.to_string()))?;
-            crate::health::report(conn)
+            crate::health::report(conn, coverage)
         })
         .await?;
     Ok(HttpResponse::Ok().json(report))

@@ -16,7 +16,7 @@ use super::{alerts, calendar, handling, messages, reports};
         messages::mark_invalid, messages::reopen,
         handling::request_extension, handling::approve_extension, handling::refuse_extension,
         handling::return_to_office, handling::reassign, handling::verdict, handling::review,
-        calendar::deadline, calendar::days,
+        calendar::deadline, calendar::days, calendar::reload,
         alerts::list,
         reports::stats, reports::report_file, reports::regenerate,
     ),

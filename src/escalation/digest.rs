@@ -136,7 +136,7 @@ fn digest_for(
             department,
             days,
             &st.settings.server.base_url,
-            tl.tz(),
+            tl,
         );
         if level == Level::Reminder {
             due_soon.push(item);

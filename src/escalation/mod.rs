@@ -61,10 +61,15 @@ pub struct SweepReport {
     pub digests: usize,
     /// Monthly report emails queued.
     pub reports: usize,
+    /// Steps that failed this round (each logged once, with the message id where there is one).
+    pub failures: usize,
 }
 
 /// Evaluates every message whose escalation time has come at `state.clock`, batch by batch,
 /// then enqueues the digests that are due and, on the first working day of a month, last month's report.
+///
+/// The steps are independent: a failure of one (a batch, the digests, the monthly email) is
+/// logged and counted, and the others still run; [`run_once`] delivers the outbox either way.
 pub async fn sweep_once(state: &web::Data<AppState>) -> Result<SweepReport, AppError> {
     let mut report = SweepReport::default();
     let now = state.clock.now().timestamp();
@@ -73,27 +78,50 @@ pub async fn sweep_once(state: &web::Data<AppState>) -> Result<SweepReport, AppE
         let batch = state
             .db
             .write(move |conn| sweep::sweep_batch(conn, &st, now))
-            .await?;
+            .await;
+        let batch = match batch {
+            Ok(b) => b,
+            Err(e) => {
+                tracing::warn!(error = %e, "escalation sweep batch failed; the other steps go on");
+                report.failures += 1;
+                break;
+            }
+        };
         report.evaluated += batch.evaluated;
         report.alerts += batch.alerts;
+        report.failures += batch.failed;
         if (batch.evaluated as i64) < state.settings.escalation.batch_size {
             break;
         }
     }
     let st = state.clone();
-    report.digests = state
+    match state
         .db
         .write(move |conn| digest::enqueue_due(conn, &st, now))
-        .await?;
+        .await
+    {
+        Ok(n) => report.digests = n,
+        Err(e) => {
+            tracing::warn!(error = %e, "digests not enqueued this round");
+            report.failures += 1;
+        }
+    }
     // Last month's report to the leaders, on the first working day of the month.
     let st = state.clone();
-    report.reports = state
+    match state
         .db
         .write(move |conn| {
             let ctx = crate::reports::ReportContext::from_state(&st);
             crate::reports::email::enqueue_monthly(conn, &ctx, crate::messages::model::utc(now))
         })
-        .await?;
+        .await
+    {
+        Ok(n) => report.reports = n,
+        Err(e) => {
+            tracing::warn!(error = %e, "monthly report email not enqueued this round");
+            report.failures += 1;
+        }
+    }
     Ok(report)
 }
 
@@ -188,9 +216,21 @@ fn record_sent(conn: &mut DbConnection, row: &outbox::OutboxRow, now: i64) -> Re
 pub async fn run_once(
     state: &web::Data<AppState>,
 ) -> Result<(SweepReport, DeliveryReport), AppError> {
-    let sweep = sweep_once(state).await?;
+    // A calendar file installed since the last round is picked up here (a cheap directory
+    // listing when nothing changed).
+    let st = state.clone();
+    let reload = tokio::task::spawn_blocking(move || {
+        st.calendar
+            .reload_if_changed(&st.db, &st.workflow.timeline, st.clock.now())
+    })
+    .await;
+    if let Ok(Err(e)) = reload {
+        tracing::warn!(error = %e, "calendar files changed but were not installed");
+    }
+    // The outbox is delivered even when the sweep failed.
+    let sweep = sweep_once(state).await;
     let delivery = deliver_once(state).await?;
-    Ok((sweep, delivery))
+    Ok((sweep?, delivery))
 }
 
 /// Runs [`run_once`] every `escalation.sweep_interval_secs` until the runtime stops.

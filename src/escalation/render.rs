@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use crate::messages::model::{utc, MessageRow};
+use crate::sla::Timeline;
 use crate::sla::{Category, Channel};
 
 use super::ladder::Level;
@@ -57,6 +58,8 @@ pub struct AlertContext<'a> {
     pub base_url: &'a str,
     pub office: &'a str,
     pub tz: Tz,
+    /// After the deadline: "（暂定）" when it falls in a provisional calendar year.
+    pub provisional_mark: &'static str,
     /// Names of the copied roles, e.g. "承办人".
     pub cc_note: String,
     /// e.g. "承办人" / "科室负责人" / "领导".
@@ -96,7 +99,11 @@ pub fn alert(row: &MessageRow, ctx: &AlertContext<'_>) -> Result<(String, String
             .map(|c| c.label_zh())
             .unwrap_or(""),
         received: local_minutes(utc(row.received_at), ctx.tz),
-        due: local_minutes(utc(row.due_at), ctx.tz),
+        due: format!(
+            "{}{}",
+            local_minutes(utc(row.due_at), ctx.tz),
+            ctx.provisional_mark
+        ),
         overdue_days: ctx.overdue_days,
         citizen: masked_contact(row),
         link: message_link(ctx.base_url, row.id),
@@ -152,13 +159,17 @@ impl DigestItem {
         department: String,
         overdue_days: i64,
         base_url: &str,
-        tz: Tz,
+        tl: &Timeline,
     ) -> DigestItem {
         DigestItem {
             level_label: level.label_zh(),
             department,
             subject: one_line(&row.subject),
-            due: local_minutes(utc(row.due_at), tz),
+            due: format!(
+                "{}{}",
+                local_minutes(utc(row.due_at), tl.tz()),
+                tl.provisional_mark(utc(row.due_at))
+            ),
             overdue_days,
             citizen: masked_contact(row),
             link: message_link(base_url, row.id),

@@ -23,7 +23,12 @@ use super::{digest, SYSTEM_ACTOR};
 pub struct BatchOutcome {
     pub evaluated: usize,
     pub alerts: usize,
+    /// Messages that could not be evaluated (logged with their ids).
+    pub failed: usize,
 }
+
+/// When a message whose evaluation failed is tried again.
+const RETRY_FAILED_SECS: i64 = 3600;
 
 /// Recipients and department names looked up once per batch (or per digest).
 #[derive(Default)]
@@ -108,21 +113,39 @@ pub fn sweep_batch(
         let mut dir = Directory::default();
         let mut outcome = BatchOutcome {
             evaluated: rows.len(),
-            alerts: 0,
+            ..Default::default()
         };
         let mut touched = BTreeSet::new();
         for row in &rows {
-            let next = if row.status() == Status::Open {
-                let plan = st
-                    .ladder
-                    .plan(&st.workflow.timeline, row.received_at, row.due_at, now);
-                for level in plan.fire {
-                    outcome.alerts += decide(conn, st, &mut dir, row, level, now, &mut touched)?;
+            // Each message in its own savepoint: one that cannot be evaluated (its figures
+            // outside the calendar, a recipient that cannot be read) is logged and retried
+            // later, and the rest of the batch goes on.
+            let evaluated = conn.transaction(|conn| {
+                let mut alerts = 0;
+                let next = if row.status() == Status::Open {
+                    let plan = st
+                        .ladder
+                        .plan(&st.workflow.timeline, row.received_at, row.due_at, now);
+                    for level in plan.fire {
+                        alerts += decide(conn, st, &mut dir, row, level, now, &mut touched)?;
+                    }
+                    plan.next_at
+                } else {
+                    // Paused, replied or invalid: nothing until a workflow step reschedules it.
+                    None
+                };
+                Ok::<_, AppError>((alerts, next))
+            });
+            let next = match evaluated {
+                Ok((alerts, next)) => {
+                    outcome.alerts += alerts;
+                    next
                 }
-                plan.next_at
-            } else {
-                // Paused, replied or invalid: nothing until a workflow step reschedules it.
-                None
+                Err(e) => {
+                    tracing::warn!(message.id = row.id, error = %e, "escalation of one message failed; retried in an hour");
+                    outcome.failed += 1;
+                    Some(now + RETRY_FAILED_SECS)
+                }
             };
             diesel::update(messages::table.find(row.id))
                 .set(messages::next_escalation_at.eq(next))
@@ -189,6 +212,7 @@ fn decide(
                 base_url: &st.settings.server.base_url,
                 office: &st.settings.office.name,
                 tz: tl.tz(),
+                provisional_mark: tl.provisional_mark(utc(row.due_at)),
                 cc_note: cc_note.clone(),
                 greeting: &greeting,
             },

@@ -3,6 +3,7 @@
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
 use crate::error::AppError;
+use crate::sla::PROVISIONAL_MARK;
 
 use super::views::{FiguresView, RateView, Report};
 
@@ -255,6 +256,11 @@ fn build_xlsx(report: &Report) -> Result<Vec<u8>, XlsxError> {
     let mut row = 1;
     for d in &report.by_department {
         for o in &d.overdue {
+            let due = if o.deadline_provisional {
+                format!("{}{}", o.due_at, PROVISIONAL_MARK)
+            } else {
+                o.due_at.clone()
+            };
             let cells = [
                 Cell::Text(&d.name),
                 Cell::Int(o.id),
@@ -263,7 +269,7 @@ fn build_xlsx(report: &Report) -> Result<Vec<u8>, XlsxError> {
                 Cell::Text(&o.subject),
                 Cell::Text(o.site_name.as_deref().unwrap_or("")),
                 Cell::Text(&o.received_at),
-                Cell::Text(&o.due_at),
+                Cell::Text(&due),
                 Cell::Text(o.replied_at.as_deref().unwrap_or("")),
                 Cell::Text(&o.status),
                 Cell::Int(o.working_days_overdue),

@@ -203,6 +203,10 @@ pub struct OverdueView {
     pub site_name: Option<String>,
     pub received_at: String,
     pub due_at: String,
+    /// The deadline falls in a provisional (暂定) calendar year (reports frozen before this
+    /// field existed read as false).
+    #[serde(default)]
+    pub deadline_provisional: bool,
     /// Null while unanswered.
     pub replied_at: Option<String>,
     /// 逾期未办结 or 超期办结.
@@ -223,6 +227,7 @@ impl OverdueView {
             site_name: item.site_name.clone(),
             received_at: tl.format_local(utc(item.received_at)),
             due_at: tl.format_local(utc(item.due_at)),
+            deadline_provisional: tl.is_provisional(utc(item.due_at)),
             replied_at: item.replied_at.map(|t| tl.format_local(utc(t))),
             status: if item.replied_at.is_some() {
                 "超期办结".into()

@@ -5,4 +5,4 @@ pub mod policy;
 pub mod timeline;
 
 pub use policy::{Category, Channel, PolicyError, SlaPolicy, WorkingDays};
-pub use timeline::Timeline;
+pub use timeline::{Timeline, PROVISIONAL_MARK};

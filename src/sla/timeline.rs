@@ -17,6 +17,9 @@ use crate::calendar::{Calendar, CalendarError};
 
 const DAY_SECONDS: i64 = 86_400;
 
+/// Shown after a deadline in a provisional (暂定) year, on pages, in emails and in reports.
+pub const PROVISIONAL_MARK: &str = "（暂定）";
+
 /// Deadline computations for one office time zone over a shared [`Calendar`].
 ///
 /// Cheap to clone (an `Arc`), `Send + Sync`. All clones see the same calendar, which
@@ -80,6 +83,15 @@ impl Timeline {
     /// Whether the local date of `t` lies in a provisional (暂定) calendar year.
     pub fn is_provisional(&self, t: DateTime<Utc>) -> bool {
         self.frame().calendar.is_provisional(self.local_date(t))
+    }
+
+    /// "（暂定）" after a deadline shown to people when it falls in a provisional year, else "".
+    pub fn provisional_mark(&self, t: DateTime<Utc>) -> &'static str {
+        if self.is_provisional(t) {
+            PROVISIONAL_MARK
+        } else {
+            ""
+        }
     }
 
     /// Whether a figure computed from `from` to `to` touches a provisional day: true when

@@ -30,6 +30,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/admin/calendar",
             web::get().to(super::calendar_page::calendar),
+        )
+        .route(
+            "/admin/calendar/reload",
+            web::post().to(super::calendar_page::reload),
         );
 }
 

@@ -6,10 +6,11 @@ use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
 use crate::calendar::DayKind;
+use crate::calendar_reload::Reloaded;
 use crate::error::AppError;
 use crate::startup::AppState;
 
-use super::{render, CurrentUser, Layout, WebError};
+use super::{redirect, render, CurrentUser, Layout, Posted, WebError};
 
 /// One day in a month grid.
 #[derive(Debug, Clone)]
@@ -64,11 +65,20 @@ struct CalendarPage {
     workdays: u32,
     holidays: Vec<(String, String)>,
     notices: Vec<String>,
+    /// The year has no official notice yet: weekends and statutory holidays only.
+    provisional: bool,
+    /// The coverage warning, `calendar.warn_days` ahead of the official end.
+    warning: Option<String>,
+    official_through: String,
+    /// The outcome of the reload just asked for, or of the last one.
+    outcome: Option<String>,
+    failed: bool,
 }
 
 #[derive(Debug, Deserialize)]
 pub struct CalendarQuery {
     year: Option<String>,
+    reloaded: Option<String>,
 }
 
 /// The calendar of `?year=` (default: this year).
@@ -78,15 +88,67 @@ pub async fn calendar(
     query: web::Query<CalendarQuery>,
 ) -> Result<HttpResponse, WebError> {
     super::admin::require_admin(&user)?;
+    let outcome = query
+        .reloaded
+        .is_some()
+        .then(|| state.calendar.last().map(|r| describe_reload(&r)))
+        .flatten();
+    page(&state, &user, query.year.as_deref(), outcome, false).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NoFields {}
+
+/// Reads the calendar files again: a newly installed notice replaces the provisional year and
+/// the stored deadlines it changes are recomputed.
+pub async fn reload(
+    state: web::Data<AppState>,
+    posted: Posted<NoFields>,
+) -> Result<HttpResponse, WebError> {
+    super::admin::require_admin(&posted.user)?;
+    let st = state.clone();
+    let result = web::block(move || st.reload_calendar())
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("calendar reload: {e}")))?;
+    match result {
+        Ok(_) => Ok(redirect("/admin/calendar?reloaded=1")),
+        Err(e) => {
+            let text = format!("日历文件有误，未安装，原有日历继续使用：{e}");
+            page(&state, &posted.user, None, Some(text), true).await
+        }
+    }
+}
+
+/// What a reload did, in the admin's words.
+fn describe_reload(r: &Reloaded) -> String {
+    if r.installed_years.is_empty() {
+        return if r.calendar_changed {
+            "日历文件已重新载入；没有新的正式年份，已存留言的办理期限不变。".to_string()
+        } else {
+            "日历文件没有变化。".to_string()
+        };
+    }
+    let years: Vec<String> = r.installed_years.iter().map(|y| format!("{y}年")).collect();
+    format!(
+        "已安装{}正式放假安排：检查留言{}条，重新计算{}条（每条留言的办理记录中有说明）。",
+        years.join("、"),
+        r.examined,
+        r.changed.len()
+    )
+}
+
+async fn page(
+    state: &AppState,
+    user: &CurrentUser,
+    year: Option<&str>,
+    outcome: Option<String>,
+    failed: bool,
+) -> Result<HttpResponse, WebError> {
     let tl = &state.workflow.timeline;
     let cal = tl.calendar();
+    let coverage = state.calendar_coverage();
     let (first, last) = (cal.first_date().year(), cal.last_date().year());
-    let year = match query
-        .year
-        .as_deref()
-        .map(str::trim)
-        .filter(|y| !y.is_empty())
-    {
+    let year = match year.map(str::trim).filter(|y| !y.is_empty()) {
         Some(y) => y
             .parse::<i32>()
             .ok()
@@ -156,7 +218,15 @@ pub async fn calendar(
         });
     }
     render(&CalendarPage {
-        layout: Layout::for_user(&state, &user, &format!("{year}年工作日历"), "admin").await?,
+        layout: Layout::for_user(state, user, &format!("{year}年工作日历"), "admin").await?,
+        provisional: year > cal.official_last_date().year(),
+        warning: coverage.warning_zh(),
+        official_through: cal
+            .official_last_date()
+            .format("%Y年%-m月%-d日")
+            .to_string(),
+        outcome,
+        failed,
         year,
         prev: (year > first).then_some(year - 1),
         next: (year < last).then_some(year + 1),

@@ -396,9 +396,10 @@ pub async fn build(
         critical: crate::messages::is_critical(&row, now, tl.tz()),
         received: view::local_time(tl, row.received_at),
         due: format!(
-            "{}（{}）",
+            "{}（{}）{}",
             view::local_date(tl, row.due_at),
-            utc(row.due_at).with_timezone(&tl.tz()).format("%H:%M 前")
+            utc(row.due_at).with_timezone(&tl.tz()).format("%H:%M 前"),
+            tl.provisional_mark(utc(row.due_at))
         ),
         original_due,
         extended_days: row.extended_days,

@@ -171,7 +171,11 @@ impl MessageItem {
             subject: row.subject.clone(),
             department: names.department(&row.department_code),
             received: local_time(tl, row.received_at),
-            due: local_date(tl, row.due_at),
+            due: format!(
+                "{}{}",
+                local_date(tl, row.due_at),
+                tl.provisional_mark(utc(row.due_at))
+            ),
             status: row.status().label_zh(),
             deadline: deadline(row, tl, now),
             critical: crate::messages::is_critical(row, now, tl.tz()),
