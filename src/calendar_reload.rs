@@ -140,7 +140,7 @@ fn sync(
         official_through: Some(official),
         ..Default::default()
     };
-    let stored = db.write_blocking(|conn| stored_official_through(conn))?;
+    let stored = db.write_blocking(stored_official_through)?;
     let Some(stored) = stored else {
         db.write_blocking(|conn| store_official_through(conn, official, now))?;
         return Ok(reloaded);

@@ -206,15 +206,13 @@ fn replay(
                 due = new.resume(utc(due), utc(paused), utc(e.at))?.0.timestamp();
             }
             Event::Reassigned {
-                fresh_deadline,
+                fresh_deadline: true,
                 due_at,
                 ..
             } => {
-                if fresh_deadline {
-                    due = new
-                        .due_at(utc(e.at), allowance(old, e.at, due_at)?)?
-                        .timestamp();
-                }
+                due = new
+                    .due_at(utc(e.at), allowance(old, e.at, due_at)?)?
+                    .timestamp();
             }
             Event::Replied { replied_at, .. } => replied = Some(replied_at),
             Event::Reopened { .. } => replied = None,

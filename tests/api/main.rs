@@ -2,6 +2,7 @@
 
 mod helpers;
 
+mod calendar_continuity;
 mod cli;
 mod escalation;
 mod handling;
