@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 
 use crate::helpers::{database_urls, mailbox, t, test_settings, TestApp};
 use crate::smtp::SmtpServer;
+use crate::web::logged_in;
 
 const CLERK: &str = "clerk@zjj.example.gov.cn";
 
@@ -295,5 +296,87 @@ async fn a_notice_installed_while_the_service_was_down_is_applied_at_start_up() 
             .unwrap()
             .unwrap();
         assert!(again.calendar.last().unwrap().changed.is_empty());
+    }
+}
+
+#[tokio::test]
+async fn the_admin_sees_the_warning_and_installs_the_notice_from_the_calendar_page() {
+    for (backend, make) in database_urls() {
+        let (db, url) = make();
+        let dir = calendar_dir();
+        let extra = [("HUIYIN_CALENDAR__DIR", dir.path().to_str().unwrap())];
+        let app = TestApp::spawn(
+            backend,
+            db,
+            test_settings(&url, &extra),
+            t("2026-12-20T10:00:00+08:00"),
+        )
+        .await;
+        let tip = create(&app, &report("zjj", "2026-12-20T10:00:00+08:00")).await;
+        let id = tip["id"].as_i64().unwrap();
+
+        // The clerk sees the deadline marked 暂定 in the inbox and on the message.
+        let clerk = logged_in(&app, Role::Clerk, Some("zjj")).await;
+        let inbox = clerk.get("/").await;
+        assert_eq!(inbox.status, 200);
+        assert!(inbox.body.contains("2027-01-11（暂定）"), "{}", inbox.body);
+        let page = clerk.get(&format!("/messages/{id}")).await;
+        assert!(page.body.contains("（暂定）"), "{}", page.body);
+
+        // The admin, from the hub's link to the calendar.
+        let admin = logged_in(&app, Role::Admin, None).await;
+        let hub = admin.get("/admin").await;
+        assert!(hub.body.contains("href=\"/admin/calendar\""));
+        let cal = admin.get("/admin/calendar").await;
+        assert_eq!(cal.status, 200);
+        assert!(
+            cal.body
+                .contains("正式工作日历将于2026-12-31结束（还有11天）"),
+            "{}",
+            cal.body
+        );
+        let next = admin.get("/admin/calendar?year=2027").await;
+        assert!(next
+            .body
+            .contains("2027年工作日历 <span class=\"badge badge-provisional\">暂定</span>"));
+
+        install_2027(dir.path());
+        let done = admin
+            .submit("/admin/calendar", "/admin/calendar/reload", &[])
+            .await;
+        assert_eq!(done.status, 303, "{}", done.body);
+        let location = done.location.unwrap();
+        let after = admin.get(&location).await;
+        assert!(
+            after
+                .body
+                .contains("已安装2027年正式放假安排：检查留言1条，重新计算1条"),
+            "{}",
+            after.body
+        );
+        let history = clerk.get(&format!("/messages/{id}")).await;
+        assert!(
+            history
+                .body
+                .contains("办理期限按2027年放假安排重新计算：办理期限：2027-01-11 → 2027-01-09"),
+            "{}",
+            history.body
+        );
+
+        // A broken file is refused on the page and nothing changes.
+        std::fs::write(dir.path().join("2028.toml"), "year = 2028\n").unwrap();
+        let refused = admin
+            .submit("/admin/calendar", "/admin/calendar/reload", &[])
+            .await;
+        assert_eq!(refused.status, 200);
+        assert!(
+            refused.body.contains("日历文件有误，未安装"),
+            "{}",
+            refused.body
+        );
+        assert_eq!(
+            message(&app, id).await["due_at"],
+            "2027-01-09T23:59:59+08:00"
+        );
     }
 }
