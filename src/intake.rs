@@ -1,6 +1,6 @@
 //! Intake: the group-commit queue behind single-message creation, and bulk import of JSON lines with a per-line result (created, existing, rejected with the reason), shared by the API and the CLI.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -117,10 +117,34 @@ pub fn import_stream(
             .write_blocking(|conn| state.workflow.create_many(conn, &batch))?;
         // Outside the chunk's transaction: the next chunk's duplicate check is planned afresh.
         model::refresh_statistics(&mut *state.db.get()?)?;
-        for ((line, _), outcome) in pending.drain(..).zip(outcomes) {
+        // A repeat is answered like a single create's: only to its sender, never another's id.
+        let repeats: Vec<i64> = outcomes
+            .iter()
+            .filter_map(|o| match o {
+                CreateOutcome::Existing(id) => Some(*id),
+                CreateOutcome::Created(_) => None,
+            })
+            .collect();
+        let stored: HashMap<i64, MessageRow> = model::find_many(&mut *state.db.get()?, &repeats)?
+            .into_iter()
+            .map(|r| (r.id, r))
+            .collect();
+        for ((line, p), outcome) in pending.drain(..).zip(outcomes) {
             let (status, id) = match outcome {
                 CreateOutcome::Created(id) => ("created", id),
-                CreateOutcome::Existing(id) => ("existing", id),
+                CreateOutcome::Existing(id) => {
+                    let answer = stored
+                        .get(&id)
+                        .ok_or_else(|| AppError::Conflict(format!("message {id} vanished")))
+                        .and_then(|row| {
+                            who.answer_repeat(&row.department_code, p.message.same_as(row))
+                        });
+                    if let Err(e) = answer {
+                        results.push(rejected(line, e));
+                        continue;
+                    }
+                    ("existing", id)
+                }
             };
             results.push(ImportLine {
                 line,

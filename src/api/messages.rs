@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::{Principal, Role};
+use crate::auth::{Principal, RepeatAnswer, Role};
 use crate::directory::DepartmentCode;
 use crate::error::{AppError, ErrorEnvelope};
 use crate::intake::ImportReport;
@@ -105,6 +105,13 @@ pub struct MessagePage {
     pub total: i64,
 }
 
+/// What an intake token gets back for a message it sent before: no content.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct MessageReceipt {
+    pub id: i64,
+    pub status: Status,
+}
+
 /// Answer to a reply: the message plus the on-time verdict.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ReplyOutcome {
@@ -200,10 +207,12 @@ fn require_intake(who: &Principal) -> Result<(), AppError> {
     )
 }
 
-/// Creates a message. 201 when stored, 200 with the stored one when the channel's external id was seen before.
+/// Creates a message. 201 when stored. A repeat of the same message (same channel and external id, same content)
+/// answers 200: with the stored message, or only its id and status to an intake token. A repeat that differs, or
+/// whose message the caller may not see, is 409.
 #[utoipa::path(post, path = "/api/v1/messages", request_body = MessageForm, security(("bearer" = [])),
-    responses((status = 201, body = MessageView), (status = 200, body = MessageView, description = "existing message with this external id"),
-        (status = 400, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+    responses((status = 201, body = MessageView), (status = 200, body = MessageView, description = "the same message sent before (to an intake token: MessageReceipt)"),
+        (status = 400, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
 pub async fn create(
     state: web::Data<AppState>,
     who: Principal,
@@ -218,16 +227,25 @@ pub async fn create(
     }
     let pending = Pending {
         due_at: state.workflow.due_at(&msg)?,
-        message: msg,
+        message: msg.clone(),
         actor: who.actor.clone(),
         filed_at: now,
     };
     let (outcome, row) = state.ingest.create(pending).await?;
-    let view = MessageView::render(&row, &state, &who, now);
-    Ok(match outcome {
-        CreateOutcome::Created(_) => HttpResponse::Created().json(view),
-        CreateOutcome::Existing(_) => HttpResponse::Ok().json(view),
-    })
+    if let CreateOutcome::Existing(_) = outcome {
+        return Ok(
+            match who.answer_repeat(&row.department_code, msg.same_as(&row))? {
+                RepeatAnswer::Message => {
+                    HttpResponse::Ok().json(MessageView::render(&row, &state, &who, now))
+                }
+                RepeatAnswer::Receipt => HttpResponse::Ok().json(MessageReceipt {
+                    id: row.id,
+                    status: row.status(),
+                }),
+            },
+        );
+    }
+    Ok(HttpResponse::Created().json(MessageView::render(&row, &state, &who, now)))
 }
 
 /// Imports JSON lines (one message per line, the create fields). Good lines are stored even when others are rejected.

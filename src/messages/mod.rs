@@ -117,6 +117,21 @@ pub struct NewMessage {
     pub site: Option<Site>,
 }
 
+impl NewMessage {
+    /// Whether `row` is this message as sent: an idempotent repeat of its intake. Compares what
+    /// the sender wrote (category, subject, body, citizen, site), not what the office did since
+    /// (department, status, deadline) nor `received_at`, which defaults to the time of each try.
+    pub fn same_as(&self, row: &MessageRow) -> bool {
+        row.channel == self.channel.as_str()
+            && row.external_id == self.external_id
+            && row.category == self.category.as_str()
+            && row.subject == self.subject
+            && row.body == self.body
+            && row.citizen() == self.citizen
+            && row.site() == self.site
+    }
+}
+
 /// The intake form as sent by a client (API body or one import line).
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]

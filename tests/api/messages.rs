@@ -60,6 +60,71 @@ async fn the_same_external_id_returns_the_existing_message() {
 }
 
 #[tokio::test]
+async fn a_repeated_external_id_answers_only_what_the_caller_may_see() {
+    for app in TestApp::each("2026-10-09T10:00:00+08:00").await {
+        let mut jyj = mailbox("jyj", "2026-10-09T09:00:00+08:00");
+        jyj["external_id"] = json!("SZXX-200150");
+        jyj["subject"] = json!("教育局的留言主题");
+        let (s, stored) = app.post(&app.admin, "/api/v1/messages", &jyj).await;
+        assert_eq!(s, 201, "{stored}");
+        let (s, _) = app
+            .post(
+                &app.admin,
+                &format!("/api/v1/messages/{}/reply", stored["id"]),
+                &json!({"body": "答复内容：已转学区办理。"}),
+            )
+            .await;
+        assert_eq!(s, 200);
+
+        // A clerk of another department, naming its own department and the guessed id.
+        let clerk = app.token(Role::Clerk, Some("zjj")).await;
+        let mut probe = mailbox("zjj", "2026-10-09T09:00:00+08:00");
+        probe["external_id"] = json!("SZXX-200150");
+        let (s, answer) = app.post(&clerk, "/api/v1/messages", &probe).await;
+        assert_eq!(s, 409, "{}: {answer}", app.backend);
+        assert_eq!(error_code(&answer), "conflict");
+        // Even a copy of the message's content gets the same refusal from outside jyj.
+        let mut copy = jyj.clone();
+        copy["department"] = json!("zjj");
+        let (s, answer) = app.post(&clerk, "/api/v1/messages", &copy).await;
+        assert_eq!(s, 409, "{}: {answer}", app.backend);
+        assert!(!answer.to_string().contains("已转学区办理"), "{answer}");
+
+        // An intake token: a different message under the id is refused, ...
+        let intake = app.token(Role::Intake, None).await;
+        let (s, answer) = app.post(&intake, "/api/v1/messages", &probe).await;
+        assert_eq!(s, 409, "{}: {answer}", app.backend);
+        assert!(!answer.to_string().contains("教育局的留言主题"), "{answer}");
+        // ... and a true repeat gets the id and status, never the content.
+        let (s, answer) = app.post(&intake, "/api/v1/messages", &jyj).await;
+        assert_eq!(s, 200, "{}: {answer}", app.backend);
+        assert_eq!(answer, json!({"id": stored["id"], "status": "replied"}));
+
+        // The import answers repeats by the same rule.
+        let body = format!("{probe}\n{jyj}\n").into_bytes();
+        let (s, report) = app
+            .post_raw(
+                &intake,
+                "/api/v1/messages/import",
+                "application/x-ndjson",
+                body,
+            )
+            .await;
+        assert_eq!(s, 200, "{report}");
+        assert_eq!(report["results"][0]["status"], "rejected", "{report}");
+        assert_eq!(report["results"][0]["id"], json!(null));
+        assert_eq!(report["results"][1]["status"], "existing", "{report}");
+        assert_eq!(report["results"][1]["id"], stored["id"]);
+
+        // Whoever may see it gets the stored message back.
+        let jyj_clerk = app.token(Role::Clerk, Some("jyj")).await;
+        let (s, answer) = app.post(&jyj_clerk, "/api/v1/messages", &jyj).await;
+        assert_eq!(s, 200, "{answer}");
+        assert_eq!(answer["subject"], "教育局的留言主题");
+    }
+}
+
+#[tokio::test]
 async fn a_reply_reports_on_time_and_working_days_and_a_second_reply_conflicts() {
     for app in TestApp::each("2024-10-09T10:00:00+08:00").await {
         let msg = app.create_message("zjj", "2024-09-30T10:00:00+08:00").await;
