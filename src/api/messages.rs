@@ -330,10 +330,6 @@ impl ListQuery {
             v.map(|s| msgs::parse_time(field, &s).map(|t| t.timestamp()))
                 .transpose()
         };
-        let page = self.page.unwrap_or(1);
-        if page < 1 {
-            return Err(AppError::invalid("page", "page starts at 1"));
-        }
         let per_page = self.per_page.unwrap_or(50);
         if !(1..=500).contains(&per_page) {
             return Err(AppError::invalid(
@@ -341,6 +337,7 @@ impl ListQuery {
                 "per_page must be between 1 and 500",
             ));
         }
+        let page = msgs::check_page(self.page.unwrap_or(1), per_page)?;
         Ok((
             MessageFilter {
                 department,
@@ -351,7 +348,7 @@ impl ListQuery {
                 due_before: time("due_before", self.due_before)?,
                 received_from: time("received_from", self.received_from)?,
                 received_to: time("received_to", self.received_to)?,
-                search: self.q.filter(|s| !s.trim().is_empty()),
+                search: msgs::parse_search(self.q.as_deref())?,
             },
             page,
             per_page,

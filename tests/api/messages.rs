@@ -574,3 +574,105 @@ async fn an_import_that_outgrows_the_statistics_refreshes_them_on_postgresql() {
         .unwrap();
     }
 }
+
+/// One mailbox line of an import, with `subject`.
+fn line(subject: &str) -> String {
+    let mut m = mailbox("zjj", "2026-10-12T08:00:00+08:00");
+    m["subject"] = json!(subject);
+    format!("{m}\n")
+}
+
+#[tokio::test]
+async fn an_import_refuses_a_nul_byte_line_by_line_and_stores_the_rest() {
+    for app in TestApp::each("2026-10-20T09:00:00+08:00").await {
+        let body: String = ["甲", "乙\u{0}", "丙", "丁"]
+            .iter()
+            .map(|s| line(s))
+            .collect();
+        let (status, report) = app
+            .post_raw(
+                &app.admin,
+                "/api/v1/messages/import",
+                "application/x-ndjson",
+                body.into_bytes(),
+            )
+            .await;
+        assert_eq!(status, 200, "{}: {report}", app.backend);
+        assert_eq!(
+            (report["created"].as_u64(), report["rejected"].as_u64()),
+            (Some(3), Some(1))
+        );
+        assert_eq!(report["results"][1]["status"], "rejected");
+        assert_eq!(report["results"][1]["field"], "subject");
+        let (_, page) = app.get(&app.admin, "/api/v1/messages").await;
+        assert_eq!(page["total"], 3, "{}", app.backend);
+    }
+}
+
+#[tokio::test]
+async fn a_chunk_that_cannot_be_written_is_answered_line_by_line() {
+    for app in TestApp::each("2026-10-20T09:00:00+08:00").await {
+        // The database refuses one subject, as a fault that validation cannot foresee.
+        let st = app.state.clone();
+        let backend = app.backend;
+        tokio::task::spawn_blocking(move || {
+            use diesel::connection::SimpleConnection;
+            let mut conn = st.db.get().unwrap();
+            conn.batch_execute(if backend == "sqlite" {
+                "CREATE TRIGGER refuse_one BEFORE INSERT ON messages WHEN NEW.subject = '写入失败' \
+                 BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;"
+            } else {
+                "CREATE FUNCTION refuse_one() RETURNS trigger AS $$ BEGIN \
+                 IF NEW.subject = '写入失败' THEN RAISE EXCEPTION 'refused by the test'; END IF; \
+                 RETURN NEW; END $$ LANGUAGE plpgsql; \
+                 CREATE TRIGGER refuse_one BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION refuse_one();"
+            })
+            .unwrap();
+        })
+        .await
+        .unwrap();
+        // 10,050 lines: the first chunk (10,000 valid lines) is stored; line 10,021 is invalid;
+        // the second chunk holds line 10,030, which the database refuses.
+        let body: String = (1..=10_050)
+            .map(|n| match n {
+                10_021 => line("坏\u{0}行"),
+                10_030 => line("写入失败"),
+                n => line(&format!("留言{n}")),
+            })
+            .collect();
+        let (status, report) = app
+            .post_raw(
+                &app.admin,
+                "/api/v1/messages/import",
+                "application/x-ndjson",
+                body.into_bytes(),
+            )
+            .await;
+        assert_eq!(status, 200, "{}", app.backend);
+        assert_eq!(
+            (
+                report["created"].as_u64(),
+                report["rejected"].as_u64(),
+                report["failed"].as_u64()
+            ),
+            (Some(10_000), Some(1), Some(49)),
+            "{}",
+            app.backend
+        );
+        let results = report["results"].as_array().unwrap();
+        assert_eq!(results.len(), 10_050);
+        assert!(results[..10_000]
+            .iter()
+            .all(|r| r["status"] == "created" && r["id"].is_i64()));
+        assert_eq!(results[10_020]["status"], "rejected");
+        assert_eq!(results[10_020]["field"], "subject");
+        for r in &results[10_000..] {
+            if r["line"] != 10_021 {
+                assert_eq!(r["status"], "failed", "{r}");
+                assert_eq!(r["id"], json!(null));
+            }
+        }
+        let (_, page) = app.get(&app.admin, "/api/v1/messages?per_page=1").await;
+        assert_eq!(page["total"], 10_000, "{}", app.backend);
+    }
+}
