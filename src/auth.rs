@@ -133,6 +133,16 @@ impl Principal {
         }
     }
 
+    /// May read the message `id` of `department`. A message the caller may not see answers
+    /// exactly as a missing one (404), so ids tell an outsider nothing about what exists.
+    pub fn require_see_message(&self, id: i64, department: &str) -> Result<(), AppError> {
+        if self.can_see(department) {
+            Ok(())
+        } else {
+            Err(AppError::NotFound(format!("no message {id}")))
+        }
+    }
+
     pub fn require_reader(&self) -> Result<(), AppError> {
         if self.role == Role::Intake {
             return Err(AppError::Forbidden(

@@ -403,7 +403,7 @@ pub async fn show(
             ))
         })
         .await?;
-    who.require_see(&row.department_code)?;
+    who.require_see_message(id, &row.department_code)?;
     let now = state.clock.now();
     Ok(HttpResponse::Ok().json(MessageDetail {
         message: MessageView::render(&row, &state, &who, now),

@@ -207,10 +207,18 @@ async fn overdue_messages_are_listed_and_clerks_see_only_their_department() {
         // Own department: contact in full.
         assert_eq!(page["items"][0]["citizen"]["phone"], "13812345678");
 
-        let (status, _) = app
+        let (status, refused) = app
             .get(&clerk, &format!("/api/v1/messages/{}", other["id"]))
             .await;
-        assert_eq!(status, 403);
+        // Another department's message answers as a missing one does.
+        assert_eq!(status, 404);
+        let (missing_status, missing) = app.get(&clerk, "/api/v1/messages/99999").await;
+        assert_eq!(missing_status, 404);
+        assert_eq!(
+            refused["error"]["message"],
+            format!("no message {}", other["id"])
+        );
+        assert_eq!(missing["error"]["message"], "no message 99999");
         let (status, _) = app.get(&clerk, "/api/v1/messages?department=jyj").await;
         assert_eq!(status, 403);
         let (status, _) = app
@@ -220,7 +228,7 @@ async fn overdue_messages_are_listed_and_clerks_see_only_their_department() {
                 &json!({"body": "越权答复。"}),
             )
             .await;
-        assert_eq!(status, 403);
+        assert_eq!(status, 404);
 
         // A leader sees every department, with the citizen's contact masked.
         let leader = app.token(Role::Leader, None).await;
@@ -299,7 +307,7 @@ async fn a_transfer_keeps_the_deadline_and_moves_the_message() {
         assert_eq!(out["due_at"], msg["due_at"]);
         // Now it is the other department's.
         let (status, _) = app.get(&clerk, &format!("/api/v1/messages/{id}")).await;
-        assert_eq!(status, 403);
+        assert_eq!(status, 404);
         let (status, err) = app
             .post(
                 &app.admin,
