@@ -590,10 +590,11 @@ pub async fn reopen(
     state: web::Data<AppState>,
     who: Principal,
     id: web::Path<i64>,
-    form: Option<web::Json<OptionalReasonForm>>,
+    form: super::OptionalJson<OptionalReasonForm>,
 ) -> Result<HttpResponse, AppError> {
     let reason = form
-        .and_then(|f| f.into_inner().reason)
+        .0
+        .and_then(|f| f.reason)
         .filter(|r| !r.trim().is_empty())
         .map(|r| msgs::parse_reason(&r))
         .transpose()?

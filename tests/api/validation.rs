@@ -148,6 +148,50 @@ async fn malformed_and_oversized_bodies_answer_in_the_error_envelope() {
 }
 
 #[tokio::test]
+async fn an_unreadable_body_does_not_reopen_a_message() {
+    for app in TestApp::each("2026-10-20T09:00:00+08:00").await {
+        let msg = app.create_message("zjj", "2026-10-12T08:00:00+08:00").await;
+        let base = format!("/api/v1/messages/{}", msg["id"]);
+        let (got, _) = app
+            .post(
+                &app.admin,
+                &format!("{base}/reply"),
+                &json!({"body": "已答复。"}),
+            )
+            .await;
+        assert_eq!(got, 200);
+        let reopen = format!("{base}/reopen");
+        for (name, content_type, body) in [
+            ("an array", "application/json", b"[1,2,3]".to_vec()),
+            (
+                "malformed JSON",
+                "application/json",
+                b"{\"reason\": ".to_vec(),
+            ),
+            (
+                "an unknown field",
+                "application/json",
+                b"{\"why\": \"x\"}".to_vec(),
+            ),
+            ("not JSON", "text/plain", b"reason".to_vec()),
+        ] {
+            let (got, err) = app.post_raw(&app.admin, &reopen, content_type, body).await;
+            assert_eq!(
+                (got, error_code(&err)),
+                (400, "bad_request"),
+                "{name}: {err}"
+            );
+        }
+        let (_, shown) = app.get(&app.admin, &base).await;
+        assert_eq!(shown["status"], "replied", "{}", app.backend);
+        // No body at all is "no reason given".
+        let (got, out) = app.post_raw(&app.admin, &reopen, "", Vec::new()).await;
+        assert_eq!(got, 200, "{out}");
+        assert_eq!(out["status"], "open");
+    }
+}
+
+#[tokio::test]
 async fn a_reply_before_the_receipt_time_is_rejected() {
     for app in TestApp::each("2026-10-20T09:00:00+08:00").await {
         let msg = app.create_message("zjj", "2026-10-12T08:00:00+08:00").await;
