@@ -133,6 +133,16 @@ impl Principal {
         }
     }
 
+    /// May read the message `id` of `department`. A message the caller may not see answers
+    /// exactly as a missing one (404), so ids tell an outsider nothing about what exists.
+    pub fn require_see_message(&self, id: i64, department: &str) -> Result<(), AppError> {
+        if self.can_see(department) {
+            Ok(())
+        } else {
+            Err(AppError::NotFound(format!("no message {id}")))
+        }
+    }
+
     pub fn require_reader(&self) -> Result<(), AppError> {
         if self.role == Role::Intake {
             return Err(AppError::Forbidden(
@@ -151,6 +161,39 @@ impl Principal {
                 "{what} needs the role {}",
                 names.join(" or ")
             )))
+        }
+    }
+}
+
+/// What the answer to an idempotent repeat of a create may show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RepeatAnswer {
+    /// The stored message, as [`Principal::can_see`] allows.
+    Message,
+    /// Its id and status only (intake tokens, which may not read messages).
+    Receipt,
+}
+
+impl Principal {
+    /// How to answer a create whose channel and external id are already stored: only a caller
+    /// who sent the same message gets an answer, and only what it may see. Any other repeat is
+    /// one 409, the same whether the stored message is another department's or differs from
+    /// the request, so the answer tells nothing about messages the caller may not read.
+    pub fn answer_repeat(
+        &self,
+        stored_department: &str,
+        same_message: bool,
+    ) -> Result<RepeatAnswer, AppError> {
+        let answer = match self.role {
+            Role::Intake => Some(RepeatAnswer::Receipt),
+            _ if self.can_see(stored_department) => Some(RepeatAnswer::Message),
+            _ => None,
+        };
+        match answer {
+            Some(a) if same_message => Ok(a),
+            _ => Err(AppError::Conflict(
+                "this external_id is already used on this channel by another message".into(),
+            )),
         }
     }
 }

@@ -283,22 +283,27 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 &who,
                 std::io::BufReader::with_capacity(1 << 20, input),
                 |r| {
-                    if r.status == "rejected" {
+                    if matches!(r.status.as_str(), "rejected" | "failed") {
                         let _ = writeln!(
                             out,
-                            "line {}: rejected: {}",
+                            "line {}: {}: {}",
                             r.line,
+                            r.status,
                             r.error.as_deref().unwrap_or_default()
                         );
                     }
                 },
             )?;
             println!(
-                "created {}, existing {}, rejected {}",
-                counts.created, counts.existing, counts.rejected
+                "created {}, existing {}, rejected {}, failed {}",
+                counts.created, counts.existing, counts.rejected, counts.failed
             );
-            if counts.rejected > 0 {
-                anyhow::bail!("{} line(s) rejected", counts.rejected);
+            if counts.rejected + counts.failed > 0 {
+                anyhow::bail!(
+                    "{} line(s) rejected, {} not stored",
+                    counts.rejected,
+                    counts.failed
+                );
             }
             Ok(())
         }

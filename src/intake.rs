@@ -1,6 +1,6 @@
 //! Intake: the group-commit queue behind single-message creation, and bulk import of JSON lines with a per-line result (created, existing, rejected with the reason), shared by the API and the CLI.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -22,7 +22,7 @@ const CHUNK: usize = 10_000;
 pub struct ImportLine {
     /// 1-based line number.
     pub line: usize,
-    /// created, existing or rejected.
+    /// created, existing, rejected (invalid, not stored) or failed (valid, but its chunk could not be written).
     pub status: String,
     pub id: Option<i64>,
     pub error: Option<String>,
@@ -38,6 +38,8 @@ pub struct ImportReport {
     pub created: usize,
     pub existing: usize,
     pub rejected: usize,
+    /// Valid lines whose chunk could not be written: not stored, to be sent again.
+    pub failed: usize,
     pub results: Vec<ImportLine>,
 }
 
@@ -92,6 +94,25 @@ pub struct ImportCounts {
     pub created: usize,
     pub existing: usize,
     pub rejected: usize,
+    pub failed: usize,
+}
+
+/// Hands the results gathered so far to `on_line`, in line order, and counts them.
+fn emit(
+    results: &mut Vec<ImportLine>,
+    counts: &mut ImportCounts,
+    on_line: &mut impl FnMut(ImportLine),
+) {
+    results.sort_by_key(|r| r.line);
+    for r in results.drain(..) {
+        match r.status.as_str() {
+            "created" => counts.created += 1,
+            "existing" => counts.existing += 1,
+            "failed" => counts.failed += 1,
+            _ => counts.rejected += 1,
+        }
+        on_line(r);
+    }
 }
 
 /// Imports JSON lines from any reader, chunk by chunk: each chunk of valid
@@ -116,15 +137,66 @@ pub fn import_stream(
                      pending: &mut Vec<(usize, Pending)>|
      -> Result<(), AppError> {
         let batch: Vec<Pending> = pending.iter().map(|(_, p)| p.clone()).collect();
-        let outcomes = state
-            .db
-            .write_blocking(|conn| state.workflow.create_many(conn, &batch))?;
+        let written = state.db.write_blocking(|conn| {
+            let outcomes = state.workflow.create_many(conn, &batch)?;
+            // The stored messages behind repeats, read in the chunk's transaction.
+            let repeats: Vec<i64> = outcomes
+                .iter()
+                .filter_map(|o| match o {
+                    CreateOutcome::Existing(id) => Some(*id),
+                    CreateOutcome::Created(_) => None,
+                })
+                .collect();
+            let stored: HashMap<i64, MessageRow> = model::find_many(conn, &repeats)?
+                .into_iter()
+                .map(|r| (r.id, r))
+                .collect();
+            Ok((outcomes, stored))
+        });
+        let (outcomes, stored) = match written {
+            Ok(w) => w,
+            Err(e) => {
+                // Nothing of the chunk was stored: say so for each of its lines, and go on.
+                let (first, last) = (pending[0].0, pending[pending.len() - 1].0);
+                tracing::error!(error.cause_chain = ?e, import.first_line = first, import.last_line = last,
+                    "import chunk failed");
+                for (line, _) in pending.drain(..) {
+                    results.push(ImportLine {
+                        line,
+                        status: "failed".into(),
+                        id: None,
+                        error: Some(format!(
+                            "not stored: writing lines {first} to {last} failed ({e}); none of them was stored, send them again"
+                        )),
+                        field: None,
+                        deadline_provisional: None,
+                    });
+                }
+                emit(results, &mut counts, &mut on_line);
+                return Ok(());
+            }
+        };
         // Outside the chunk's transaction: the next chunk's duplicate check is planned afresh.
-        model::refresh_statistics(&mut *state.db.get()?)?;
+        if let Err(e) = model::refresh_statistics(&mut *state.db.get()?) {
+            tracing::warn!(error.cause_chain = ?e, "refreshing the statistics after an import chunk failed");
+        }
+        // A repeat is answered like a single create's: only to its sender, never another's id.
         for ((line, p), outcome) in pending.drain(..).zip(outcomes) {
             let (status, id) = match outcome {
                 CreateOutcome::Created(id) => ("created", id),
-                CreateOutcome::Existing(id) => ("existing", id),
+                CreateOutcome::Existing(id) => {
+                    let answer = stored
+                        .get(&id)
+                        .ok_or_else(|| AppError::Conflict(format!("message {id} vanished")))
+                        .and_then(|row| {
+                            who.answer_repeat(&row.department_code, p.message.same_as(row))
+                        });
+                    if let Err(e) = answer {
+                        results.push(rejected(line, e));
+                        continue;
+                    }
+                    ("existing", id)
+                }
             };
             results.push(ImportLine {
                 line,
@@ -136,15 +208,7 @@ pub fn import_stream(
                     .then(|| state.workflow.timeline.is_provisional(p.due_at)),
             });
         }
-        results.sort_by_key(|r| r.line);
-        for r in results.drain(..) {
-            match r.status.as_str() {
-                "created" => counts.created += 1,
-                "existing" => counts.existing += 1,
-                _ => counts.rejected += 1,
-            }
-            on_line(r);
-        }
+        emit(results, &mut counts, &mut on_line);
         Ok(())
     };
     for (index, raw) in reader.split(b'\n').enumerate() {
@@ -178,6 +242,7 @@ pub fn import_lines(
         created: counts.created,
         existing: counts.existing,
         rejected: counts.rejected,
+        failed: counts.failed,
         results,
     })
 }

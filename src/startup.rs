@@ -131,7 +131,7 @@ impl Application {
         let data = state.clone();
         let server = HttpServer::new(move || {
             App::new()
-                .wrap(middleware::Logger::new("%r %s %Dms").exclude("/healthz"))
+                .wrap(middleware::Logger::new("%m %U %s %Dms").exclude("/healthz"))
                 .app_data(data.clone())
                 .app_data(web::PayloadConfig::new(max_import))
                 .configure(|cfg| crate::api::configure(cfg, max_body))

@@ -106,10 +106,6 @@ pub async fn list(
             ));
         }
     }
-    let page = q.page.unwrap_or(1);
-    if page < 1 {
-        return Err(AppError::invalid("page", "page starts at 1"));
-    }
     let per_page = q.per_page.unwrap_or(50);
     if !(1..=500).contains(&per_page) {
         return Err(AppError::invalid(
@@ -117,6 +113,7 @@ pub async fn list(
             "per_page must be between 1 and 500",
         ));
     }
+    let page = crate::messages::check_page(q.page.unwrap_or(1), per_page)?;
     let department = match who.scope() {
         Some(d) => Some(d.as_str().to_string()),
         None if who.sees_all() => None,

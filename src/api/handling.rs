@@ -102,9 +102,9 @@ pub async fn approve_extension(
     state: web::Data<AppState>,
     who: Principal,
     path: web::Path<(i64, i64)>,
-    form: Option<web::Json<DecisionForm>>,
+    form: super::OptionalJson<DecisionForm>,
 ) -> Result<HttpResponse, AppError> {
-    let reason = form.and_then(|f| f.into_inner().reason);
+    let reason = form.0.and_then(|f| f.reason);
     decide(state, who, path.into_inner(), true, reason).await
 }
 

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::{Principal, Role};
+use crate::auth::{Principal, RepeatAnswer, Role};
 use crate::directory::DepartmentCode;
 use crate::error::{AppError, ErrorEnvelope};
 use crate::intake::ImportReport;
@@ -110,6 +110,13 @@ pub struct MessagePage {
     pub total: i64,
 }
 
+/// What an intake token gets back for a message it sent before: no content.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct MessageReceipt {
+    pub id: i64,
+    pub status: Status,
+}
+
 /// Answer to a reply: the message plus the on-time verdict.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ReplyOutcome {
@@ -207,10 +214,12 @@ fn require_intake(who: &Principal) -> Result<(), AppError> {
     )
 }
 
-/// Creates a message. 201 when stored, 200 with the stored one when the channel's external id was seen before.
+/// Creates a message. 201 when stored. A repeat of the same message (same channel and external id, same content)
+/// answers 200: with the stored message, or only its id and status to an intake token. A repeat that differs, or
+/// whose message the caller may not see, is 409.
 #[utoipa::path(post, path = "/api/v1/messages", request_body = MessageForm, security(("bearer" = [])),
-    responses((status = 201, body = MessageView), (status = 200, body = MessageView, description = "existing message with this external id"),
-        (status = 400, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+    responses((status = 201, body = MessageView), (status = 200, body = MessageView, description = "the same message sent before (to an intake token: MessageReceipt)"),
+        (status = 400, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
 pub async fn create(
     state: web::Data<AppState>,
     who: Principal,
@@ -225,16 +234,25 @@ pub async fn create(
     }
     let pending = Pending {
         due_at: state.workflow.due_at(&msg)?,
-        message: msg,
+        message: msg.clone(),
         actor: who.actor.clone(),
         filed_at: now,
     };
     let (outcome, row) = state.ingest.create(pending).await?;
-    let view = MessageView::render(&row, &state, &who, now);
-    Ok(match outcome {
-        CreateOutcome::Created(_) => HttpResponse::Created().json(view),
-        CreateOutcome::Existing(_) => HttpResponse::Ok().json(view),
-    })
+    if let CreateOutcome::Existing(_) = outcome {
+        return Ok(
+            match who.answer_repeat(&row.department_code, msg.same_as(&row))? {
+                RepeatAnswer::Message => {
+                    HttpResponse::Ok().json(MessageView::render(&row, &state, &who, now))
+                }
+                RepeatAnswer::Receipt => HttpResponse::Ok().json(MessageReceipt {
+                    id: row.id,
+                    status: row.status(),
+                }),
+            },
+        );
+    }
+    Ok(HttpResponse::Created().json(MessageView::render(&row, &state, &who, now)))
 }
 
 /// Imports JSON lines (one message per line, the create fields). Good lines are stored even when others are rejected.
@@ -319,10 +337,6 @@ impl ListQuery {
             v.map(|s| msgs::parse_time(field, &s).map(|t| t.timestamp()))
                 .transpose()
         };
-        let page = self.page.unwrap_or(1);
-        if page < 1 {
-            return Err(AppError::invalid("page", "page starts at 1"));
-        }
         let per_page = self.per_page.unwrap_or(50);
         if !(1..=500).contains(&per_page) {
             return Err(AppError::invalid(
@@ -330,6 +344,7 @@ impl ListQuery {
                 "per_page must be between 1 and 500",
             ));
         }
+        let page = msgs::check_page(self.page.unwrap_or(1), per_page)?;
         Ok((
             MessageFilter {
                 department,
@@ -340,7 +355,7 @@ impl ListQuery {
                 due_before: time("due_before", self.due_before)?,
                 received_from: time("received_from", self.received_from)?,
                 received_to: time("received_to", self.received_to)?,
-                search: self.q.filter(|s| !s.trim().is_empty()),
+                search: msgs::parse_search(self.q.as_deref())?,
             },
             page,
             per_page,
@@ -395,7 +410,7 @@ pub async fn show(
             ))
         })
         .await?;
-    who.require_see(&row.department_code)?;
+    who.require_see_message(id, &row.department_code)?;
     let now = state.clock.now();
     Ok(HttpResponse::Ok().json(MessageDetail {
         message: MessageView::render(&row, &state, &who, now),
@@ -582,10 +597,11 @@ pub async fn reopen(
     state: web::Data<AppState>,
     who: Principal,
     id: web::Path<i64>,
-    form: Option<web::Json<OptionalReasonForm>>,
+    form: super::OptionalJson<OptionalReasonForm>,
 ) -> Result<HttpResponse, AppError> {
     let reason = form
-        .and_then(|f| f.into_inner().reason)
+        .0
+        .and_then(|f| f.reason)
         .filter(|r| !r.trim().is_empty())
         .map(|r| msgs::parse_reason(&r))
         .transpose()?

@@ -7,7 +7,9 @@ pub mod messages;
 pub mod openapi;
 pub mod reports;
 
-use actix_web::{error::JsonPayloadError, web, HttpRequest, HttpResponse};
+use actix_web::{
+    error::JsonPayloadError, web, FromRequest, HttpMessage, HttpRequest, HttpResponse,
+};
 
 use crate::error::AppError;
 use crate::startup::AppState;
@@ -55,6 +57,45 @@ pub fn json_config(limit: usize) -> web::JsonConfig {
             };
             err.into()
         })
+}
+
+/// An optional JSON body: no body at all is `None`; anything else must be the JSON of `T`
+/// (with a JSON content type), or the request is refused as [`json_config`] refuses it. So an
+/// unreadable body such as `[1,2,3]` is a 400, never taken for "no body".
+pub struct OptionalJson<T>(pub Option<T>);
+
+impl<T: serde::de::DeserializeOwned + 'static> FromRequest for OptionalJson<T> {
+    type Error = AppError;
+    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let limit = req
+            .app_data::<web::Data<AppState>>()
+            .map_or(1 << 20, |s| s.settings.server.max_body_bytes);
+        let content_type = req.content_type().to_ascii_lowercase();
+        let is_json = content_type == "application/json" || content_type.ends_with("+json");
+        let body = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let body = body
+                .await
+                .map_err(|e| AppError::bad_request(None, format!("invalid body: {e}")))?;
+            if body.is_empty() {
+                return Ok(OptionalJson(None));
+            }
+            if body.len() > limit {
+                return Err(AppError::TooLarge(limit));
+            }
+            if !is_json {
+                return Err(AppError::bad_request(
+                    None,
+                    "expected a JSON body with Content-Type: application/json",
+                ));
+            }
+            serde_json::from_slice(&body)
+                .map(|v| OptionalJson(Some(v)))
+                .map_err(|e| AppError::bad_request(None, format!("invalid JSON body: {e}")))
+        })
+    }
 }
 
 /// Health of the service: database reachable (and, once the escalation worker runs, its backlog).

@@ -20,7 +20,7 @@ use super::{alerts, calendar, handling, messages, reports};
         alerts::list,
         reports::stats, reports::report_file, reports::regenerate,
     ),
-    components(schemas(crate::error::ErrorEnvelope, crate::intake::ImportReport, crate::intake::ImportLine,
+    components(schemas(crate::error::ErrorEnvelope, crate::intake::ImportReport, crate::intake::ImportLine, messages::MessageReceipt,
         alerts::AlertView, alerts::AlertPage, crate::escalation::outbox::Backlog, crate::reports::Report)),
     modifiers(&BearerAuth)
 )]

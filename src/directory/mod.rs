@@ -310,6 +310,15 @@ pub fn set_password(conn: &mut DbConnection, id: i64, hash: &str) -> Result<(), 
     Ok(())
 }
 
+/// Ends every web session of the member of staff `id` on the server (logout): a new session
+/// epoch, which every request checks, so a cookie saved before is refused from now on.
+pub fn end_sessions(conn: &mut DbConnection, id: i64) -> Result<(), AppError> {
+    diesel::update(staff::table.find(id))
+        .set(staff::session_epoch.eq(staff::session_epoch + 1))
+        .execute(conn)?;
+    Ok(())
+}
+
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = api_tokens)]
 pub struct ApiToken {

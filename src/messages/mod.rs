@@ -118,6 +118,21 @@ pub struct NewMessage {
     pub site: Option<Site>,
 }
 
+impl NewMessage {
+    /// Whether `row` is this message as sent: an idempotent repeat of its intake. Compares what
+    /// the sender wrote (category, subject, body, citizen, site), not what the office did since
+    /// (department, status, deadline) nor `received_at`, which defaults to the time of each try.
+    pub fn same_as(&self, row: &MessageRow) -> bool {
+        row.channel == self.channel.as_str()
+            && row.external_id == self.external_id
+            && row.category == self.category.as_str()
+            && row.subject == self.subject
+            && row.body == self.body
+            && row.citizen() == self.citizen
+            && row.site() == self.site
+    }
+}
+
 /// The intake form as sent by a client (API body or one import line).
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -142,7 +157,53 @@ pub struct MessageForm {
     pub site: Option<Site>,
 }
 
+/// Refuses control characters other than tab and line breaks (CR, LF): PostgreSQL cannot store
+/// a NUL byte and SQLite's `length()` stops at one, so both backends refuse them alike, before
+/// any database work (422 naming the field).
+pub fn check_text(field: &str, value: &str) -> Result<(), AppError> {
+    match value
+        .chars()
+        .find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    {
+        Some(c) => Err(AppError::invalid(
+            field,
+            format!(
+                "{field} contains the control character U+{:04X}; only tab and line breaks are allowed",
+                u32::from(c)
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Longest search text, in characters.
+pub const MAX_SEARCH_CHARS: usize = 200;
+
+/// The search text of a list (`q`): trimmed, `None` when empty, control characters refused.
+pub fn parse_search(value: Option<&str>) -> Result<Option<String>, AppError> {
+    optional_text("q", value, MAX_SEARCH_CHARS)
+}
+
+/// Most items a list reaches into (page × per_page): deep pages cost a scan of every row before
+/// them, and the product of two large numbers must not overflow into a negative offset.
+pub const MAX_LIST_DEPTH: i64 = 1_000_000;
+
+/// Checks a 1-based page number against the page size and [`MAX_LIST_DEPTH`].
+pub fn check_page(page: i64, per_page: i64) -> Result<i64, AppError> {
+    if page < 1 {
+        return Err(AppError::invalid("page", "page starts at 1"));
+    }
+    match page.checked_mul(per_page) {
+        Some(depth) if depth <= MAX_LIST_DEPTH => Ok(page),
+        _ => Err(AppError::invalid(
+            "page",
+            format!("page × per_page may be at most {MAX_LIST_DEPTH}: narrow the filters instead"),
+        )),
+    }
+}
+
 fn required_text(field: &str, value: &str, max_chars: usize) -> Result<String, AppError> {
+    check_text(field, value)?;
     let value = value.trim();
     if value.is_empty() {
         return Err(AppError::invalid(

@@ -152,11 +152,17 @@ impl MessageFilter {
             q = q.filter(messages::received_at.lt(t));
         }
         if let Some(s) = &self.search {
-            let pattern = format!("%{}%", s.replace(['%', '_'], ""));
+            // The text is matched literally: `%`, `_` and the escape character itself are escaped.
+            let literal = s
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            let pattern = format!("%{literal}%");
             q = q.filter(
                 messages::subject
                     .like(pattern.clone())
-                    .or(messages::body.like(pattern)),
+                    .escape('\\')
+                    .or(messages::body.like(pattern).escape('\\')),
             );
         }
         q

@@ -228,7 +228,7 @@ impl Workflow {
     ) -> Result<MessageRow, AppError> {
         who.require_reader()?;
         let row = model::find(conn, id)?;
-        who.require_see(&row.department_code)?;
+        who.require_see_message(id, &row.department_code)?;
         Ok(row)
     }
 

@@ -61,6 +61,32 @@ pub fn build(
     build_with_figures(conn, ctx, period, scope, as_of).map(|(report, _)| report)
 }
 
+/// Figures exist only for periods on the working-day calendar (working days taken and deadlines
+/// come from it): a period reaching outside it is a 422 naming the covered range, never an empty
+/// report (and never a frozen one).
+fn require_covered(ctx: &ReportContext, period: &Period) -> Result<(), AppError> {
+    let cal = ctx.timeline.calendar();
+    let (first, last) = (cal.first_date(), cal.last_date());
+    let (start, end) = (period.first_day(), period.next().first_day());
+    let outside = if start < first {
+        Some(start)
+    } else if end.pred_opt().is_some_and(|d| d > last) {
+        Some(last.succ_opt().unwrap_or(last))
+    } else {
+        None
+    };
+    match outside {
+        Some(date) => Err(AppError::invalid(
+            "period",
+            format!(
+                "{period}: {}",
+                crate::calendar::CalendarError::OutOfRange { date, first, last }
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// The report and the raw counts of its summary.
 fn build_with_figures(
     conn: &mut DbConnection,
@@ -69,6 +95,7 @@ fn build_with_figures(
     scope: &Scope,
     as_of: DateTime<Utc>,
 ) -> Result<(Report, Figures), AppError> {
+    require_covered(ctx, period)?;
     let tz = ctx.timeline.tz();
     let r = ctx.rounding;
     let snap = stats::snapshot(conn, period, scope, as_of, tz, r)?;

@@ -145,7 +145,7 @@ pub async fn inbox(
         department: department.clone(),
         channel: channel.map(|c| c.as_str().to_string()),
         category: category.map(|c| c.as_str().to_string()),
-        search: nonempty(&query.q).map(str::to_string),
+        search: crate::messages::parse_search(nonempty(&query.q))?,
         ..Default::default()
     };
     match status {
@@ -160,9 +160,9 @@ pub async fn inbox(
         Some(p) => p
             .parse()
             .ok()
-            .filter(|p| *p >= 1)
             .ok_or_else(|| AppError::invalid("page", "page starts at 1"))?,
     };
+    let page = crate::messages::check_page(page, PER_PAGE)?;
     let st = state.clone();
     let dept = department.clone();
     let (rows, total, counts, departments, staff) = state

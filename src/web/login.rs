@@ -205,11 +205,17 @@ static DUMMY_HASH: std::sync::LazyLock<String> =
 #[derive(Debug, Deserialize)]
 pub struct Empty {}
 
-/// Ends the session.
+/// Ends the session on the server, not only in the browser: a copy of the cookie is refused
+/// afterwards. The user's sessions end together (one epoch per user), on every device.
 pub async fn logout(
     state: web::Data<AppState>,
-    _posted: Posted<Empty>,
+    posted: Posted<Empty>,
 ) -> Result<HttpResponse, WebError> {
+    let id = posted.user.staff.id;
+    state
+        .db
+        .write(move |conn| directory::end_sessions(conn, id))
+        .await?;
     let mut resp = redirect("/login");
     resp.add_cookie(&session::removal_cookie(&state))
         .map_err(|e| AppError::Internal(anyhow::anyhow!("cookie: {e}")))?;

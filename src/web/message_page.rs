@@ -156,7 +156,7 @@ pub async fn build(
         && who.department.as_ref().map(|d| d.as_str())
             == Some(state.workflow.rules.office_department.as_str());
     if !(row.review_pending && office_reviewer) {
-        who.require_see(&row.department_code)?;
+        who.require_see_message(id, &row.department_code)?;
     }
     let now = state.clock.now();
     let tl = &state.workflow.timeline;

@@ -60,6 +60,71 @@ async fn the_same_external_id_returns_the_existing_message() {
 }
 
 #[tokio::test]
+async fn a_repeated_external_id_answers_only_what_the_caller_may_see() {
+    for app in TestApp::each("2026-10-09T10:00:00+08:00").await {
+        let mut jyj = mailbox("jyj", "2026-10-09T09:00:00+08:00");
+        jyj["external_id"] = json!("SZXX-200150");
+        jyj["subject"] = json!("教育局的留言主题");
+        let (s, stored) = app.post(&app.admin, "/api/v1/messages", &jyj).await;
+        assert_eq!(s, 201, "{stored}");
+        let (s, _) = app
+            .post(
+                &app.admin,
+                &format!("/api/v1/messages/{}/reply", stored["id"]),
+                &json!({"body": "答复内容：已转学区办理。"}),
+            )
+            .await;
+        assert_eq!(s, 200);
+
+        // A clerk of another department, naming its own department and the guessed id.
+        let clerk = app.token(Role::Clerk, Some("zjj")).await;
+        let mut probe = mailbox("zjj", "2026-10-09T09:00:00+08:00");
+        probe["external_id"] = json!("SZXX-200150");
+        let (s, answer) = app.post(&clerk, "/api/v1/messages", &probe).await;
+        assert_eq!(s, 409, "{}: {answer}", app.backend);
+        assert_eq!(error_code(&answer), "conflict");
+        // Even a copy of the message's content gets the same refusal from outside jyj.
+        let mut copy = jyj.clone();
+        copy["department"] = json!("zjj");
+        let (s, answer) = app.post(&clerk, "/api/v1/messages", &copy).await;
+        assert_eq!(s, 409, "{}: {answer}", app.backend);
+        assert!(!answer.to_string().contains("已转学区办理"), "{answer}");
+
+        // An intake token: a different message under the id is refused, ...
+        let intake = app.token(Role::Intake, None).await;
+        let (s, answer) = app.post(&intake, "/api/v1/messages", &probe).await;
+        assert_eq!(s, 409, "{}: {answer}", app.backend);
+        assert!(!answer.to_string().contains("教育局的留言主题"), "{answer}");
+        // ... and a true repeat gets the id and status, never the content.
+        let (s, answer) = app.post(&intake, "/api/v1/messages", &jyj).await;
+        assert_eq!(s, 200, "{}: {answer}", app.backend);
+        assert_eq!(answer, json!({"id": stored["id"], "status": "replied"}));
+
+        // The import answers repeats by the same rule.
+        let body = format!("{probe}\n{jyj}\n").into_bytes();
+        let (s, report) = app
+            .post_raw(
+                &intake,
+                "/api/v1/messages/import",
+                "application/x-ndjson",
+                body,
+            )
+            .await;
+        assert_eq!(s, 200, "{report}");
+        assert_eq!(report["results"][0]["status"], "rejected", "{report}");
+        assert_eq!(report["results"][0]["id"], json!(null));
+        assert_eq!(report["results"][1]["status"], "existing", "{report}");
+        assert_eq!(report["results"][1]["id"], stored["id"]);
+
+        // Whoever may see it gets the stored message back.
+        let jyj_clerk = app.token(Role::Clerk, Some("jyj")).await;
+        let (s, answer) = app.post(&jyj_clerk, "/api/v1/messages", &jyj).await;
+        assert_eq!(s, 200, "{answer}");
+        assert_eq!(answer["subject"], "教育局的留言主题");
+    }
+}
+
+#[tokio::test]
 async fn a_reply_reports_on_time_and_working_days_and_a_second_reply_conflicts() {
     for app in TestApp::each("2024-10-09T10:00:00+08:00").await {
         let msg = app.create_message("zjj", "2024-09-30T10:00:00+08:00").await;
@@ -142,10 +207,18 @@ async fn overdue_messages_are_listed_and_clerks_see_only_their_department() {
         // Own department: contact in full.
         assert_eq!(page["items"][0]["citizen"]["phone"], "13812345678");
 
-        let (status, _) = app
+        let (status, refused) = app
             .get(&clerk, &format!("/api/v1/messages/{}", other["id"]))
             .await;
-        assert_eq!(status, 403);
+        // Another department's message answers as a missing one does.
+        assert_eq!(status, 404);
+        let (missing_status, missing) = app.get(&clerk, "/api/v1/messages/99999").await;
+        assert_eq!(missing_status, 404);
+        assert_eq!(
+            refused["error"]["message"],
+            format!("no message {}", other["id"])
+        );
+        assert_eq!(missing["error"]["message"], "no message 99999");
         let (status, _) = app.get(&clerk, "/api/v1/messages?department=jyj").await;
         assert_eq!(status, 403);
         let (status, _) = app
@@ -155,7 +228,7 @@ async fn overdue_messages_are_listed_and_clerks_see_only_their_department() {
                 &json!({"body": "越权答复。"}),
             )
             .await;
-        assert_eq!(status, 403);
+        assert_eq!(status, 404);
 
         // A leader sees every department, with the citizen's contact masked.
         let leader = app.token(Role::Leader, None).await;
@@ -234,7 +307,7 @@ async fn a_transfer_keeps_the_deadline_and_moves_the_message() {
         assert_eq!(out["due_at"], msg["due_at"]);
         // Now it is the other department's.
         let (status, _) = app.get(&clerk, &format!("/api/v1/messages/{id}")).await;
-        assert_eq!(status, 403);
+        assert_eq!(status, 404);
         let (status, err) = app
             .post(
                 &app.admin,
@@ -507,5 +580,107 @@ async fn an_import_that_outgrows_the_statistics_refreshes_them_on_postgresql() {
         })
         .await
         .unwrap();
+    }
+}
+
+/// One mailbox line of an import, with `subject`.
+fn line(subject: &str) -> String {
+    let mut m = mailbox("zjj", "2026-10-12T08:00:00+08:00");
+    m["subject"] = json!(subject);
+    format!("{m}\n")
+}
+
+#[tokio::test]
+async fn an_import_refuses_a_nul_byte_line_by_line_and_stores_the_rest() {
+    for app in TestApp::each("2026-10-20T09:00:00+08:00").await {
+        let body: String = ["甲", "乙\u{0}", "丙", "丁"]
+            .iter()
+            .map(|s| line(s))
+            .collect();
+        let (status, report) = app
+            .post_raw(
+                &app.admin,
+                "/api/v1/messages/import",
+                "application/x-ndjson",
+                body.into_bytes(),
+            )
+            .await;
+        assert_eq!(status, 200, "{}: {report}", app.backend);
+        assert_eq!(
+            (report["created"].as_u64(), report["rejected"].as_u64()),
+            (Some(3), Some(1))
+        );
+        assert_eq!(report["results"][1]["status"], "rejected");
+        assert_eq!(report["results"][1]["field"], "subject");
+        let (_, page) = app.get(&app.admin, "/api/v1/messages").await;
+        assert_eq!(page["total"], 3, "{}", app.backend);
+    }
+}
+
+#[tokio::test]
+async fn a_chunk_that_cannot_be_written_is_answered_line_by_line() {
+    for app in TestApp::each("2026-10-20T09:00:00+08:00").await {
+        // The database refuses one subject, as a fault that validation cannot foresee.
+        let st = app.state.clone();
+        let backend = app.backend;
+        tokio::task::spawn_blocking(move || {
+            use diesel::connection::SimpleConnection;
+            let mut conn = st.db.get().unwrap();
+            conn.batch_execute(if backend == "sqlite" {
+                "CREATE TRIGGER refuse_one BEFORE INSERT ON messages WHEN NEW.subject = '写入失败' \
+                 BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;"
+            } else {
+                "CREATE FUNCTION refuse_one() RETURNS trigger AS $$ BEGIN \
+                 IF NEW.subject = '写入失败' THEN RAISE EXCEPTION 'refused by the test'; END IF; \
+                 RETURN NEW; END $$ LANGUAGE plpgsql; \
+                 CREATE TRIGGER refuse_one BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION refuse_one();"
+            })
+            .unwrap();
+        })
+        .await
+        .unwrap();
+        // 10,050 lines: the first chunk (10,000 valid lines) is stored; line 10,021 is invalid;
+        // the second chunk holds line 10,030, which the database refuses.
+        let body: String = (1..=10_050)
+            .map(|n| match n {
+                10_021 => line("坏\u{0}行"),
+                10_030 => line("写入失败"),
+                n => line(&format!("留言{n}")),
+            })
+            .collect();
+        let (status, report) = app
+            .post_raw(
+                &app.admin,
+                "/api/v1/messages/import",
+                "application/x-ndjson",
+                body.into_bytes(),
+            )
+            .await;
+        assert_eq!(status, 200, "{}", app.backend);
+        assert_eq!(
+            (
+                report["created"].as_u64(),
+                report["rejected"].as_u64(),
+                report["failed"].as_u64()
+            ),
+            (Some(10_000), Some(1), Some(49)),
+            "{}",
+            app.backend
+        );
+        let results = report["results"].as_array().unwrap();
+        assert_eq!(results.len(), 10_050);
+        assert!(results[..10_000]
+            .iter()
+            .all(|r| r["status"] == "created" && r["id"].is_i64()));
+        assert_eq!(results[10_020]["status"], "rejected");
+        assert_eq!(results[10_020]["field"], "subject");
+        for r in &results[10_000..] {
+            if r["line"] != 10_021 {
+                assert_eq!(r["status"], "failed", "{r}");
+                assert_eq!(r["id"], json!(null));
+            }
+        }
+        let (_, page) = app.get(&app.admin, "/api/v1/messages?per_page=1").await;
+        assert_eq!(page["total"], 10_000, "{}", app.backend);
     }
 }

@@ -425,3 +425,49 @@ async fn the_sweep_on_the_first_working_day_queues_last_months_report_once_per_l
         assert_eq!(sweep.reports, 0);
     }
 }
+
+#[tokio::test]
+async fn periods_outside_the_calendar_are_refused_naming_the_covered_range_and_nothing_is_frozen() {
+    for app in TestApp::each("2026-11-05T10:00:00+08:00").await {
+        for path in [
+            "/api/v1/stats?period=2017-12",
+            "/api/v1/stats?period=2017",
+            "/api/v1/reports/2017-12.json",
+            "/api/v1/reports/2017-Q4.csv",
+            "/api/v1/reports/2027.json",
+        ] {
+            let (s, body) = app.get(&app.admin, path).await;
+            assert_eq!(s, 422, "{}: {path}: {body}", app.backend);
+            assert_eq!(body["error"]["field"], "period", "{path}");
+            let message = body["error"]["message"].as_str().unwrap();
+            assert!(
+                message.contains("2018-01-01") && message.contains("2026-12-31"),
+                "{path}: {message}"
+            );
+        }
+        let (s, _) = app
+            .post(
+                &app.admin,
+                "/api/v1/reports/2017-12/regenerate",
+                &Value::Null,
+            )
+            .await;
+        assert_eq!(s, 422);
+        let st = app.state.clone();
+        let frozen: i64 = tokio::task::spawn_blocking(move || {
+            use diesel::prelude::*;
+            huiyin::schema::reports::table
+                .count()
+                .get_result(&mut *st.db.get().unwrap())
+                .unwrap()
+        })
+        .await
+        .unwrap();
+        assert_eq!(frozen, 0, "{}", app.backend);
+        // The calendar's first month still answers.
+        assert_eq!(
+            app.get(&app.admin, "/api/v1/reports/2018-01.json").await.0,
+            200
+        );
+    }
+}

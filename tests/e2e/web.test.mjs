@@ -182,8 +182,8 @@ test('a clerk of another department is refused the message page', async () => {
   const page = await newPage();
   await login(page, 'clerk.jyj@demo.gov.cn');
   const res = await page.goto(`${server.base}/messages/${overdueId}`);
-  assert.equal(res.status(), 403);
-  assert.match(await page.locator('h1').innerText(), /无权访问/);
+  assert.equal(res.status(), 404);
+  assert.match(await page.locator('h1').innerText(), /未找到/);
   assert.doesNotMatch(await page.content(), /二次供水/);
   await page.context().close();
 });

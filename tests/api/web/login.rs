@@ -126,6 +126,42 @@ async fn logging_out_ends_the_session() {
 }
 
 #[tokio::test]
+async fn a_cookie_saved_before_logout_no_longer_opens_the_pages() {
+    for app in TestApp::each(NOW).await {
+        let email = staff(&app, Role::Clerk, Some("zjj")).await;
+        let b = Browser::new(&app);
+        let a = b.log_in(&email, PASSWORD).await;
+        let saved = a
+            .set_cookie
+            .iter()
+            .find(|c| c.starts_with("huiyin_session="))
+            .and_then(|c| c.split(';').next())
+            .expect("session cookie")
+            .to_string();
+        let with_saved = |path: &str| {
+            reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap()
+                .get(format!("{}{path}", app.address))
+                .header(reqwest::header::COOKIE, saved.clone())
+                .send()
+        };
+        assert_eq!(with_saved("/").await.unwrap().status(), 200);
+        assert_eq!(b.submit("/", "/logout", &[]).await.status, 303);
+        let after = with_saved("/").await.unwrap();
+        assert_eq!(after.status(), 303, "{}", app.backend);
+        assert_eq!(
+            after.headers()[reqwest::header::LOCATION],
+            "/login?next=%2F"
+        );
+        // Logging in again opens a new session.
+        assert_eq!(b.log_in(&email, PASSWORD).await.status, 303);
+        assert_eq!(b.get("/").await.status, 200);
+    }
+}
+
+#[tokio::test]
 async fn a_session_expires_after_the_configured_hours() {
     for app in TestApp::each(NOW).await {
         let b = logged_in(&app, Role::Clerk, Some("zjj")).await;

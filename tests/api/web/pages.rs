@@ -130,13 +130,15 @@ async fn the_message_page_shows_the_contact_to_the_department_and_masks_it_elsew
 }
 
 #[tokio::test]
-async fn a_clerk_of_another_department_gets_403_for_the_page_and_every_form() {
+async fn a_clerk_of_another_department_gets_404_for_the_page_and_every_form_as_for_a_missing_message(
+) {
     for app in TestApp::each(NOW).await {
         let id = message(&app, "zjj", "2026-11-20T10:00:00+08:00", "住建局的留言").await;
         let other = logged_in(&app, Role::Clerk, Some("jyj")).await;
         let page = other.get(&format!("/messages/{id}")).await;
-        assert_eq!(page.status, 403);
-        assert!(page.body.contains("无权访问") && !page.body.contains("住建局的留言"));
+        assert_eq!(page.status, 404);
+        assert!(page.body.contains("不存在") && !page.body.contains("住建局的留言"));
+        assert_eq!(page.body, other.get("/messages/99999").await.body);
         for (action, fields) in [
             (
                 "reply",
@@ -153,7 +155,7 @@ async fn a_clerk_of_another_department_gets_403_for_the_page_and_every_form() {
             let a = other
                 .submit("/", &format!("/messages/{id}/{action}"), &fields)
                 .await;
-            assert_eq!(a.status, 403, "{action}");
+            assert_eq!(a.status, 404, "{action}");
         }
         assert_eq!(api_message(&app, id).await["status"], "open");
         assert_eq!(
@@ -321,7 +323,7 @@ async fn transfer_pause_resume_and_invalid_go_through_the_workflow() {
         assert_eq!(api_message(&app, id).await["department"], "jyj");
         assert_eq!(
             clerk.get(&page).await.status,
-            403,
+            404,
             "gone to another department"
         );
         let jyj = logged_in(&app, Role::Clerk, Some("jyj")).await;

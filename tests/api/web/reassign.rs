@@ -118,7 +118,7 @@ async fn the_office_reassigns_a_returned_message_from_the_page_keeping_the_deadl
                 &[("department", "zjj"), ("reason", "x")],
             )
             .await;
-        assert_eq!(again.status, 403, "the office no longer sees it");
+        assert_eq!(again.status, 404, "the office no longer sees it");
         let admin = logged_in(&app, Role::Admin, None).await;
         assert!(!admin.get(&page).await.body.contains("/reassign\""));
         let again = admin
@@ -176,7 +176,7 @@ async fn only_the_office_leaders_and_admins_may_reassign_and_every_post_needs_th
             (Role::Clerk, Some("jyj")),
         ] {
             let b = logged_in(&app, role, dept).await;
-            assert_eq!(b.get(&page).await.status, 403, "{role} of {dept:?}");
+            assert_eq!(b.get(&page).await.status, 404, "{role} of {dept:?}");
             let a = b.submit("/", &format!("{page}/reassign"), &fields).await;
             assert_eq!(a.status, 403, "{role} of {dept:?}");
             // Even with an unreadable form the answer is 403, not a form error.

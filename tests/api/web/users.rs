@@ -111,7 +111,7 @@ async fn a_role_change_takes_effect_in_the_open_session() {
         let user = Browser::new(&app);
         assert_eq!(user.log_in(&email, PASSWORD).await.status, 303);
         assert_eq!(user.get("/dashboard").await.status, 403);
-        assert_eq!(user.get(&format!("/messages/{jyj_msg}")).await.status, 403);
+        assert_eq!(user.get(&format!("/messages/{jyj_msg}")).await.status, 404);
 
         let page = format!("/admin/users/{id}");
         let shown = admin.get(&page).await.body;
@@ -160,7 +160,7 @@ async fn a_role_change_takes_effect_in_the_open_session() {
 
         assert_eq!(user.get("/dashboard").await.status, 200, "{}", app.backend);
         assert_eq!(user.get(&format!("/messages/{jyj_msg}")).await.status, 200);
-        assert_eq!(user.get(&format!("/messages/{zjj_msg}")).await.status, 403);
+        assert_eq!(user.get(&format!("/messages/{zjj_msg}")).await.status, 404);
 
         let a = admin
             .submit(
