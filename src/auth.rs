@@ -112,6 +112,11 @@ impl Principal {
         }
     }
 
+    /// Belongs to `department`: the one reader who sees its messages' text and contact unmasked.
+    pub fn owns(&self, department: &str) -> bool {
+        self.department.as_ref().map(|d| d.as_str()) == Some(department)
+    }
+
     /// May read messages of `department`.
     pub fn can_see(&self, department: &str) -> bool {
         match self.role {

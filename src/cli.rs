@@ -407,18 +407,22 @@ async fn serve(settings: Settings, clock: Arc<dyn Clock>, demo: bool) -> anyhow:
         app.port()
     );
     let first_run = {
-        let (st, base) = (state.clone(), base.clone());
-        tokio::task::spawn_blocking(move || crate::demo::first_run(&st, demo, &base)).await??
+        let st = state.clone();
+        tokio::task::spawn_blocking(move || crate::demo::first_run(&st, demo)).await??
     };
     println!("huiyin listening on {base}");
     println!("  web:      {base}/login");
     println!("  API:      {base}/api/v1   (OpenAPI: {base}/openapi.json, health: {base}/healthz)");
-    if let Some(lines) = first_run {
-        for line in lines {
-            println!("  {line}");
+    match first_run {
+        Some(first) => {
+            if let Some(token) = &first.token {
+                hand_over_first_token(token, &state.settings.server.first_token_file, &base)?;
+            }
+            for line in first.notes {
+                println!("  {line}");
+            }
         }
-    } else {
-        println!("  create an API token: huiyin token create --name NAME --role admin");
+        None => println!("  create an API token: huiyin token create --name NAME --role admin"),
     }
     spawn_reload_on_sighup(state.clone());
     app.run_until_stopped().await?;
@@ -452,6 +456,48 @@ fn spawn_reload_on_sighup(state: actix_web::web::Data<AppState>) {
 
 #[cfg(not(unix))]
 fn spawn_reload_on_sighup(_state: actix_web::web::Data<AppState>) {}
+
+/// Hands the first admin token to the person starting the service: on their terminal, or, when
+/// stdout is not one (a service manager whose journal keeps every line), in a file only the
+/// service's user may read, whose path alone is printed.
+fn hand_over_first_token(token: &str, file: &str, base: &str) -> anyhow::Result<()> {
+    use std::io::IsTerminal;
+    if std::io::stdout().is_terminal() {
+        println!("  first start: an admin API token was created; it is shown only now:");
+        println!("      {token}");
+        println!(
+            "  try: curl -H 'Authorization: Bearer {token}' '{base}/api/v1/messages?overdue=true'"
+        );
+        return Ok(());
+    }
+    write_private(std::path::Path::new(file), &format!("{token}\n")).map_err(|e| {
+        anyhow::anyhow!(
+            "first start: cannot write the admin token to {file} (server.first_token_file): {e}; \
+             create another with `huiyin token create --name admin --role admin`"
+        )
+    })?;
+    println!(
+        "  first start: an admin API token was created and written to {file}, readable by this user only; \
+         store it safely and delete the file"
+    );
+    Ok(())
+}
+
+/// Writes `text` to `path`, readable and writable by the owner alone.
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    // An older file keeps its mode on open: narrow it before the secret goes in.
+    #[cfg(unix)]
+    file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
+    file.write_all(text.as_bytes())
+}
 
 fn listen_host(listen: &str) -> &str {
     listen.rsplit_once(':').map_or(listen, |(h, _)| h)

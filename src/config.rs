@@ -39,6 +39,8 @@ pub struct ServerSettings {
     pub max_import_bytes: usize,
     /// HTTP worker threads; 0 = one per core.
     pub workers: usize,
+    /// Where the first start writes the admin token when stdout is not a terminal (mode 0600).
+    pub first_token_file: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

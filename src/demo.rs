@@ -377,27 +377,32 @@ fn load_messages(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<usize> 
     Ok(count)
 }
 
+/// What the first start of an empty database did.
+#[derive(Default)]
+pub struct FirstRun {
+    /// Lines to print (no secret in them).
+    pub notes: Vec<String>,
+    /// The admin API token created, if any: a secret, for the caller to hand over safely.
+    pub token: Option<String>,
+}
+
 /// On the first start of an empty database: creates an admin token and says how to go on.
-/// Returns the lines to print, or `None` when the database was set up before.
-pub fn first_run(state: &AppState, demo: bool, base: &str) -> anyhow::Result<Option<Vec<String>>> {
-    let mut lines = Vec::new();
+/// Returns `None` when the database was set up before.
+pub fn first_run(state: &AppState, demo: bool) -> anyhow::Result<Option<FirstRun>> {
+    let mut first = FirstRun::default();
     if demo && directory::list_departments(&mut *state.db.get()?)?.is_empty() {
-        lines.push(load(state)?);
+        first.notes.push(load(state)?);
     }
     if !directory::list_tokens(&mut *state.db.get()?)?.is_empty() {
-        return Ok((!lines.is_empty()).then_some(lines));
+        return Ok((!first.notes.is_empty()).then_some(first));
     }
     let now = state.clock.now().timestamp();
     let (_, token) = state.db.write_blocking(|conn| {
         directory::create_token(conn, "bootstrap-admin", Role::Admin, None, now)
     })?;
-    lines.push("first start: an admin API token was created; it is shown only now:".into());
-    lines.push(format!("    {token}"));
-    lines.push(format!(
-        "try: curl -H 'Authorization: Bearer {token}' '{base}/api/v1/messages?overdue=true'"
-    ));
+    first.token = Some(token);
     if directory::list_departments(&mut *state.db.get()?)?.is_empty() {
-        lines.push("no departments yet: load sample data with `cargo run --release -- demo`, or add them with `huiyin dept add`".into());
+        first.notes.push("no departments yet: load sample data with `cargo run --release -- demo`, or add them with `huiyin dept add`".into());
     }
-    Ok(Some(lines))
+    Ok(Some(first))
 }

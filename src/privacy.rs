@@ -141,9 +141,66 @@ pub fn mask_text(text: &str) -> String {
     out
 }
 
+/// A message's free text (subject or body) as shown outside the owning department: ID-card
+/// and mobile numbers masked as [`mask_text`] does, and the citizen's own name, phone and email
+/// masked wherever the text repeats them (a one-character name is too common to look for).
+pub fn mask_text_of(text: &str, citizen: &Citizen) -> String {
+    type Mask = fn(&str) -> String;
+    let mut out = text.to_string();
+    let own: [(Option<&str>, Mask); 3] = [
+        (citizen.email.as_deref(), mask_email),
+        (citizen.phone.as_deref(), mask_phone),
+        (citizen.name.as_deref(), mask_name),
+    ];
+    for (value, mask) in own {
+        if let Some(v) = value.map(str::trim).filter(|v| v.chars().count() >= 2) {
+            out = out.replace(v, &mask(v));
+        }
+    }
+    mask_text(&out)
+}
+
+/// A message's free text for a reader: whole to its own department, masked to anyone else.
+pub fn text_for(text: &str, citizen: &Citizen, owner: bool) -> String {
+    if owner {
+        text.to_string()
+    } else {
+        mask_text_of(text, citizen)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_citizens_own_contact_is_masked_wherever_the_text_repeats_it() {
+        let c = Citizen {
+            name: Some("欧阳娜娜".into()),
+            phone: Some("0755-8888123".into()),
+            email: Some("nana@example.com".into()),
+        };
+        let text =
+            format!("欧阳娜娜（0755-8888123，nana@example.com，身份证{ID}，手机13812345678）");
+        let masked = mask_text_of(&text, &c);
+        for value in [
+            "欧阳娜娜",
+            "0755-8888123",
+            "nana@example.com",
+            ID,
+            "13812345678",
+        ] {
+            assert!(!masked.contains(value), "{value} in {masked}");
+        }
+        assert!(masked.starts_with("欧***（"), "{masked}");
+        assert_eq!(text_for(&text, &c, true), text);
+        // A one-character name is not hunted for.
+        let short = Citizen {
+            name: Some("王".into()),
+            ..Default::default()
+        };
+        assert_eq!(mask_text_of("王府井", &short), "王府井");
+    }
 
     // A syntactically valid test number (check digit computed), not a real person's.
     const ID: &str = "11010519491231002X";

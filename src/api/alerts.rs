@@ -70,7 +70,8 @@ impl AlertView {
             department: row.department_code,
             recipient: row.recipient_email,
             cc,
-            subject: row.subject,
+            // Rendered masked since issue 14; older rows are masked again on the way out.
+            subject: crate::privacy::mask_text(&row.subject),
             status: row.status,
             attempts: row.attempts,
             last_error: row.last_error,

@@ -33,7 +33,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/messages/{id}/reopen", web::post().to(reopen));
 }
 
-/// A message as the API shows it. Citizen contact is masked unless the caller belongs to the owning department.
+/// A message as the API shows it. Citizen contact, and ID and mobile numbers or the citizen's own contact in the
+/// subject and body, are masked unless the caller belongs to the owning department.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct MessageView {
     pub id: i64,
@@ -128,18 +129,11 @@ pub struct ReplyOutcome {
 impl MessageView {
     pub fn render(row: &MessageRow, state: &AppState, who: &Principal, now: DateTime<Utc>) -> Self {
         let tl = &state.workflow.timeline;
-        let owner =
-            who.department.as_ref().map(|d| d.as_str()) == Some(row.department_code.as_str());
-        let citizen = if owner {
-            row.citizen()
-        } else {
-            row.citizen().masked()
-        };
-        let body = if owner {
-            row.body.clone()
-        } else {
-            privacy::mask_text(&row.body)
-        };
+        let owner = who.owns(&row.department_code);
+        let contact = row.citizen();
+        let subject = privacy::text_for(&row.subject, &contact, owner);
+        let body = privacy::text_for(&row.body, &contact, owner);
+        let citizen = if owner { contact } else { contact.masked() };
         let channel = row.channel.parse::<Channel>().ok();
         let category = row.category.parse::<Category>().ok();
         MessageView {
@@ -152,7 +146,7 @@ impl MessageView {
             category_label: category
                 .map(|c| c.label_zh().to_string())
                 .unwrap_or_default(),
-            subject: row.subject.clone(),
+            subject,
             body,
             department: row.department_code.clone(),
             status: row.status(),

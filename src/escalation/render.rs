@@ -26,6 +26,12 @@ pub fn masked_contact(row: &MessageRow) -> String {
     }
 }
 
+/// The message's subject as an email may show it (emails leave the department): on one line,
+/// with ID and mobile numbers and the citizen's own contact masked.
+fn masked_subject(row: &MessageRow) -> String {
+    one_line(&crate::privacy::mask_text_of(&row.subject, &row.citizen()))
+}
+
 /// A one-line subject: no line breaks from user text.
 fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -81,7 +87,7 @@ fn split(rendered: String) -> (String, String) {
 
 /// (subject, body) of one alert.
 pub fn alert(row: &MessageRow, ctx: &AlertContext<'_>) -> Result<(String, String), askama::Error> {
-    let subject = one_line(&row.subject);
+    let subject = masked_subject(row);
     let t = AlertTemplate {
         level: ctx.level.as_str(),
         level_label: ctx.level.label_zh(),
@@ -164,7 +170,7 @@ impl DigestItem {
         DigestItem {
             level_label: level.label_zh(),
             department,
-            subject: one_line(&row.subject),
+            subject: masked_subject(row),
             due: format!(
                 "{}{}",
                 local_minutes(utc(row.due_at), tl.tz()),

@@ -431,7 +431,15 @@ pub fn snapshot(
                 id: r.id,
                 channel: r.channel,
                 category: r.category,
-                subject: crate::privacy::mask_text(&r.subject),
+                // Reports leave the department: masked as for any outside reader.
+                subject: crate::privacy::mask_text_of(
+                    &r.subject,
+                    &crate::privacy::Citizen {
+                        name: r.citizen_name,
+                        phone: r.citizen_phone,
+                        email: r.citizen_email,
+                    },
+                ),
                 site_name: r.site_name,
                 received_at: r.received_at,
                 due_at: r.due_at,

@@ -346,6 +346,13 @@ pub struct OverdueRow {
     pub subject: String,
     #[diesel(sql_type = Nullable<Text>)]
     pub site_name: Option<String>,
+    /// The citizen's contact, read only to mask it where the subject repeats it.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub citizen_name: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub citizen_phone: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub citizen_email: Option<String>,
     #[diesel(sql_type = BigInt)]
     pub received_at: i64,
     #[diesel(sql_type = BigInt)]
@@ -381,7 +388,8 @@ pub fn overdue(
         )
     };
     let sql = format!(
-        "SELECT id, department_code, channel, category, subject, site_name, received_at, due_at, \
+        "SELECT id, department_code, channel, category, subject, site_name, \
+           citizen_name, citizen_phone, citizen_email, received_at, due_at, \
            CASE WHEN {REPLIED} THEN replied_at ELSE NULL END AS replied_at \
          FROM messages WHERE id IN ( \
            SELECT id FROM ( \

@@ -88,6 +88,7 @@ pub async fn dashboard(
         (None, None) => return Ok(redirect("/overview")),
     };
     who.require_see(&code)?;
+    let owner = who.owns(&code);
     let now = state.clock.now();
     let tl = state.workflow.timeline.clone();
     let month = Month::of(now, tl.tz());
@@ -183,7 +184,7 @@ pub async fn dashboard(
         .into_iter()
         .map(|a| AlertItem {
             message_id: a.message_id,
-            subject: a.subject,
+            subject: crate::privacy::text_for(&a.subject, &a.citizen, owner),
             at: view::local_time(tl, a.at),
             level: serde_json::from_str::<serde_json::Value>(&a.detail)
                 .ok()
@@ -193,7 +194,7 @@ pub async fn dashboard(
         .collect();
     let items = |rows: Vec<crate::messages::MessageRow>| -> Vec<MessageItem> {
         rows.iter()
-            .map(|r| MessageItem::new(r, tl, &names, now))
+            .map(|r| MessageItem::new(r, tl, &names, now, who))
             .collect()
     };
     let title = format!("督办看板 · {}", department.name);
@@ -285,7 +286,7 @@ pub async fn overview(
         departments,
         critical: critical
             .iter()
-            .map(|r| MessageItem::new(r, tl, &names, now))
+            .map(|r| MessageItem::new(r, tl, &names, now, &user.principal))
             .collect(),
         critical_total,
         reports,

@@ -271,6 +271,8 @@ pub fn pending_handled_by_actor(
 pub struct AlertLine {
     pub message_id: i64,
     pub subject: String,
+    /// The message's citizen contact, to mask where the subject repeats it.
+    pub citizen: crate::privacy::Citizen,
     pub at: i64,
     pub detail: String,
 }
@@ -281,7 +283,16 @@ pub fn alerts_sent(
     department: &str,
     month: &Month,
 ) -> Result<Vec<AlertLine>, AppError> {
-    let rows: Vec<(i64, String, i64, String)> = message_events::table
+    type Line = (
+        i64,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        i64,
+        String,
+    );
+    let rows: Vec<Line> = message_events::table
         .inner_join(messages::table)
         .filter(messages::department_code.eq(department))
         .filter(message_events::kind.eq("alert_sent"))
@@ -292,18 +303,24 @@ pub fn alerts_sent(
         .select((
             message_events::message_id,
             messages::subject,
+            messages::citizen_name,
+            messages::citizen_phone,
+            messages::citizen_email,
             message_events::at,
             message_events::detail,
         ))
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(message_id, subject, at, detail)| AlertLine {
-            message_id,
-            subject,
-            at,
-            detail,
-        })
+        .map(
+            |(message_id, subject, name, phone, email, at, detail)| AlertLine {
+                message_id,
+                subject,
+                citizen: crate::privacy::Citizen { name, phone, email },
+                at,
+                detail,
+            },
+        )
         .collect())
 }
 

@@ -192,7 +192,7 @@ pub async fn inbox(
         scope_name,
         items: rows
             .iter()
-            .map(|r| MessageItem::new(r, tl, &names, now))
+            .map(|r| MessageItem::new(r, tl, &names, now, who))
             .collect(),
         counts,
         total,

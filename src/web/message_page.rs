@@ -163,14 +163,9 @@ pub async fn build(
     let names = Names::new(&departments, &staff);
     // The API's view decides what is masked, so pages and API mask alike.
     let shown = MessageView::render(&row, state, who, now);
-    let owner = who.department.as_ref().map(|d| d.as_str()) == Some(row.department_code.as_str());
-    let text = |s: &str| {
-        if owner {
-            s.to_string()
-        } else {
-            privacy::mask_text(s)
-        }
-    };
+    let owner = who.owns(&row.department_code);
+    let contact = row.citizen();
+    let text = |s: &str| privacy::text_for(s, &contact, owner);
 
     let mut lines = Vec::with_capacity(history.len());
     let mut request: Option<(u32, String)> = None;
@@ -381,12 +376,12 @@ pub async fn build(
         }),
         _ => None,
     };
-    let title = format!("留言 #{} · {}", row.id, row.subject);
+    let title = format!("留言 #{} · {}", row.id, shown.subject);
     Ok(MessagePage {
         layout: Layout::for_user(state, user, &title, "inbox").await?,
         id: row.id,
         external_id: row.external_id.clone().unwrap_or_default(),
-        subject: row.subject.clone(),
+        subject: shown.subject.clone(),
         body: shown.body,
         channel: view::channel_label(&row.channel),
         category: view::category_label(&row.category),

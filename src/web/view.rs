@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
+use crate::auth::Principal;
 use crate::directory::{Department, Staff};
 use crate::messages::model::utc;
 use crate::messages::{MessageRow, Status};
@@ -163,12 +164,23 @@ pub struct MessageItem {
 }
 
 impl MessageItem {
-    pub fn new(row: &MessageRow, tl: &Timeline, names: &Names, now: DateTime<Utc>) -> Self {
+    /// The line as `who` may see it: the subject masked outside the owning department.
+    pub fn new(
+        row: &MessageRow,
+        tl: &Timeline,
+        names: &Names,
+        now: DateTime<Utc>,
+        who: &Principal,
+    ) -> Self {
         MessageItem {
             id: row.id,
             channel: channel_label(&row.channel),
             category: category_label(&row.category),
-            subject: row.subject.clone(),
+            subject: crate::privacy::text_for(
+                &row.subject,
+                &row.citizen(),
+                who.owns(&row.department_code),
+            ),
             department: names.department(&row.department_code),
             received: local_time(tl, row.received_at),
             due: format!(

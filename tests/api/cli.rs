@@ -105,3 +105,48 @@ fn an_invalid_setting_stops_start_up_naming_the_setting() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("server.listen"));
 }
+
+#[test]
+fn the_first_admin_token_goes_to_a_private_file_when_stdout_is_not_a_terminal() {
+    use std::io::{BufRead, BufReader};
+    use std::os::unix::fs::PermissionsExt;
+    let (_db, url) = crate::helpers::TestDb::sqlite();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("secrets/admin-token.txt");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_huiyin"))
+        .arg("serve")
+        .env("HUIYIN_DATABASE_URL", &url)
+        .env("HUIYIN_LISTEN", "127.0.0.1:0")
+        .env("HUIYIN_ESCALATION__WORKER", "false")
+        .env("HUIYIN_SERVER__FIRST_TOKEN_FILE", &file)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Logs and the banner share stdout. The banner is five lines: the address, the web and API
+    // lines, the token's line and the no-departments note.
+    let mut printed = Vec::new();
+    let mut banner = 0;
+    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+        let line = line.unwrap();
+        if line.starts_with("huiyin listening") || line.starts_with("  ") {
+            banner += 1;
+        }
+        printed.push(line);
+        if banner == 5 {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let printed = printed.join("\n");
+    assert!(
+        !printed.contains("hy_"),
+        "the token was printed:\n{printed}"
+    );
+    assert!(printed.contains(&file.display().to_string()), "{printed}");
+    let token = std::fs::read_to_string(&file).unwrap();
+    assert!(token.trim().starts_with("hy_"), "{token}");
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+}

@@ -455,3 +455,91 @@ async fn alerts_are_listed_to_supervisors_of_their_department_only() {
         assert_eq!(body["error"]["field"], "status");
     }
 }
+
+/// Personal values sent in a message's subject and body besides its contact fields.
+const PERSONAL: [&str; 5] = [
+    "张三",
+    "13812345678",
+    "zhangsan@example.com",
+    "11010519491231002X",
+    "13987654321",
+];
+
+fn assert_no_personal(what: &str, text: &str) {
+    for value in PERSONAL {
+        assert!(!text.contains(value), "{value} in {what}:\n{text}");
+    }
+}
+
+#[tokio::test]
+async fn personal_data_in_subjects_stays_masked_in_alerts_digests_and_outside_views() {
+    let extra = [("HUIYIN_ESCALATION__DIGEST_THRESHOLD", "2")];
+    for (app, _, smtp) in apps("2024-09-25T12:00:00+08:00", &extra).await {
+        let mut ids = Vec::new();
+        for dept in ["zjj", "zjj", "zjj", "jyj"] {
+            let mut m = crate::helpers::mailbox(dept, "2024-09-25T10:00:00+08:00");
+            m["subject"] = json!(
+                "张三（身份证11010519491231002X，手机13987654321，zhangsan@example.com）反映电梯问题"
+            );
+            m["body"] = json!("我是张三，电话13812345678，身份证11010519491231002X。");
+            let (s, created) = app.post(&app.admin, "/api/v1/messages", &m).await;
+            assert_eq!(s, 201, "{created}");
+            ids.push(created["id"].as_i64().unwrap());
+        }
+        // Overdue: three zjj alerts held for the supervisor's digest, one jyj alert sent; later
+        // the severe level for the leader.
+        tick(&app, "2024-10-09T00:00:00+08:00").await;
+        tick(&app, "2024-10-09T09:00:00+08:00").await;
+        tick(&app, "2024-10-11T09:00:00+08:00").await;
+        let emails = smtp.received();
+        assert!(!smtp.to(SUPERVISOR).is_empty(), "{}", app.backend);
+        assert!(!smtp.to(JYJ_SUPERVISOR).is_empty());
+        assert!(!smtp.to(LEADER).is_empty());
+        for e in &emails {
+            assert_no_personal("an email's subject", &e.subject());
+            assert_no_personal("an email's text", &e.text());
+        }
+        // The masked forms are there instead.
+        assert!(emails
+            .iter()
+            .any(|e| e.text().contains("110***********002X")));
+        let listed = alerts(&app, "?per_page=500").await;
+        assert!(listed["total"].as_i64().unwrap() >= 4);
+        assert_no_personal("GET /api/v1/alerts", &listed.to_string());
+
+        // Outside the owning department: the leader, the admin, and the reports.
+        let leader = app.token(Role::Leader, None).await;
+        for token in [&leader, &app.admin] {
+            let (_, one) = app
+                .get(token, &format!("/api/v1/messages/{}", ids[0]))
+                .await;
+            assert_no_personal("a message outside its department", &one.to_string());
+            let (_, list) = app.get(token, "/api/v1/messages").await;
+            assert_no_personal("a list outside the department", &list.to_string());
+        }
+        let (s, report) = app.get(&leader, "/api/v1/reports/2024-10.json").await;
+        assert_eq!(s, 200, "{report}");
+        assert!(
+            report.to_string().contains("身份证110"),
+            "the 核查清单 lists it"
+        );
+        assert_no_personal("the report", &report.to_string());
+        let browser = crate::web::logged_in(&app, Role::Leader, None).await;
+        for page in [
+            format!("/messages/{}", ids[0]),
+            "/".to_string(),
+            "/overview".to_string(),
+            "/dashboard?dept=zjj".to_string(),
+        ] {
+            let a = browser.get(&page).await;
+            assert_eq!(a.status, 200, "{page}");
+            assert_no_personal(&page, &a.body);
+        }
+        // The owning department reads its message whole.
+        let clerk = app.token(Role::Clerk, Some("zjj")).await;
+        let (_, own) = app
+            .get(&clerk, &format!("/api/v1/messages/{}", ids[0]))
+            .await;
+        assert!(own["subject"].as_str().unwrap().contains("13987654321"));
+    }
+}
