@@ -8,6 +8,7 @@ mod handling;
 mod health;
 mod messages;
 mod migrations;
+mod privacy;
 mod reports;
 mod smtp;
 mod stats;
