@@ -326,6 +326,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     "evaluated {}, alerts {}, digests {}, sent {}, failed {}",
                     s.evaluated, s.alerts, s.digests, d.sent, d.failed
                 );
+                // A non-zero exit, so that cron reports the failed deliveries.
+                if d.failed > 0 {
+                    anyhow::bail!(
+                        "{} email(s) could not be delivered; they wait in the outbox and are retried",
+                        d.failed
+                    );
+                }
                 Ok(())
             })
         }

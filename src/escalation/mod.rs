@@ -130,9 +130,14 @@ pub async fn sweep_once(state: &web::Data<AppState>) -> Result<SweepReport, AppE
 pub struct DeliveryReport {
     pub sent: usize,
     pub failed: usize,
+    /// Claims found taken over by another instance (the batch stopped there; that instance
+    /// delivers the rest).
+    pub lost: usize,
 }
 
 /// Sends every outbox row due at `state.clock` (claimed with a lease), recording each result.
+/// Before each send the row's lease is renewed under its claim token; a claim found lost stops
+/// the batch (the rest of it is another instance's, or will be once its lease runs out).
 pub async fn deliver_once(state: &web::Data<AppState>) -> Result<DeliveryReport, AppError> {
     let mailer = Mailer::from_settings(&state.settings.smtp)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("mailer: {e}")))?;
@@ -154,14 +159,40 @@ pub async fn deliver_once(state: &web::Data<AppState>) -> Result<DeliveryReport,
             break;
         }
         for row in claimed {
+            let (id, attempts) = (row.id, row.attempts);
+            let now = state.clock.now().timestamp();
+            let mine = state
+                .db
+                .write(move |conn| outbox::renew(conn, id, attempts, now, lease))
+                .await?;
+            if !mine {
+                tracing::warn!(
+                    outbox.id = id,
+                    outbox.attempts = attempts,
+                    "delivery claim taken over by another instance; batch stopped"
+                );
+                report.lost += 1;
+                break;
+            }
             let result = mailer.send_keyed(&row.email(), &row.dedup_key).await;
             let now = state.clock.now().timestamp();
             match result {
                 Ok(()) => {
-                    state
+                    let recorded = state
                         .db
                         .write(move |conn| record_sent(conn, &row, now))
                         .await?;
+                    if !recorded {
+                        // Sent, but the send outlasted its lease and another instance took the
+                        // row over: it may go out twice (same Message-ID). Stop here.
+                        tracing::warn!(
+                            outbox.id = id,
+                            outbox.attempts = attempts,
+                            "email sent after its delivery claim was lost; batch stopped"
+                        );
+                        report.lost += 1;
+                        break;
+                    }
                     report.sent += 1;
                 }
                 Err(e) => {
@@ -179,11 +210,16 @@ pub async fn deliver_once(state: &web::Data<AppState>) -> Result<DeliveryReport,
     Ok(report)
 }
 
-/// Marks the row sent and writes the `alert_sent` events of the messages it was about.
-fn record_sent(conn: &mut DbConnection, row: &outbox::OutboxRow, now: i64) -> Result<(), AppError> {
+/// Marks the row sent and writes the `alert_sent` events of the messages it was about; false
+/// (nothing written) when the claim token no longer matches.
+fn record_sent(
+    conn: &mut DbConnection,
+    row: &outbox::OutboxRow,
+    now: i64,
+) -> Result<bool, AppError> {
     conn.transaction(|conn| {
         if !outbox::mark_sent(conn, row.id, row.attempts, now)? {
-            return Ok(());
+            return Ok(false);
         }
         let about: Vec<(i64, String, u32)> = match (row.kind.as_str(), row.message_id) {
             ("alert", Some(m)) => vec![(
@@ -208,7 +244,8 @@ fn record_sent(conn: &mut DbConnection, row: &outbox::OutboxRow, now: i64) -> Re
                 )
             })
             .collect();
-        events::append(conn, &rows)
+        events::append(conn, &rows)?;
+        Ok(true)
     })
 }
 

@@ -290,6 +290,29 @@ pub fn claim(
     })
 }
 
+/// Renews the lease of a claimed row for one more send, right before it: true while the claim
+/// (its attempt number, the claim token) is still this instance's. Each email thus gets a whole
+/// lease, however long the batch before it took; and a row another instance took over after
+/// the lease ran out is never sent by both. A claim that expired but was not taken is renewed:
+/// claiming and renewing both write the row, so only one of them wins.
+pub fn renew(
+    conn: &mut DbConnection,
+    id: i64,
+    attempts: i32,
+    now: i64,
+    lease_secs: i64,
+) -> Result<bool, AppError> {
+    let n = diesel::update(
+        alert_outbox::table
+            .find(id)
+            .filter(alert_outbox::status.eq(status::SENDING))
+            .filter(alert_outbox::attempts.eq(attempts)),
+    )
+    .set(alert_outbox::next_attempt_at.eq(Some(now + lease_secs)))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
 /// Marks a claimed row sent; false if the lease was lost meanwhile (another instance took over).
 pub fn mark_sent(
     conn: &mut DbConnection,

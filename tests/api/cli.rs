@@ -150,3 +150,76 @@ fn the_first_admin_token_goes_to_a_private_file_when_stdout_is_not_a_terminal() 
     let mode = std::fs::metadata(&file).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o600);
 }
+
+#[test]
+fn escalate_once_exits_non_zero_when_deliveries_failed() {
+    let (_db, url) = crate::helpers::TestDb::sqlite();
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        vec![
+            "dept",
+            "add",
+            "--code",
+            "zjj",
+            "--name",
+            "市住房和城乡建设局",
+        ],
+        vec![
+            "user",
+            "add",
+            "--name",
+            "王科长",
+            "--email",
+            "wang@zjj.example.gov.cn",
+            "--role",
+            "supervisor",
+            "--dept",
+            "zjj",
+        ],
+    ] {
+        let out = huiyin(&url, &args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // A message long past its deadline, so the sweep decides an overdue alert.
+    let received = (chrono::Utc::now() - chrono::Duration::days(30)).to_rfc3339();
+    let file = dir.path().join("one.jsonl");
+    std::fs::write(
+        &file,
+        format!("{}\n", crate::helpers::mailbox("zjj", &received)),
+    )
+    .unwrap();
+    let out = huiyin(&url, &["import", file.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let escalate = |smtp: &[(&str, &str)]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_huiyin"));
+        cmd.args(["escalate", "--once"])
+            .env("HUIYIN_DATABASE_URL", &url)
+            .env("HUIYIN_REPORTS__MONTHLY_EMAIL", "false");
+        for (k, v) in smtp {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap()
+    };
+    // Nothing listens on the relay's port: the delivery fails, and cron must hear of it.
+    let out = escalate(&[("HUIYIN_SMTP_URL", "smtp://127.0.0.1:1")]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("failed 1"), "{stdout}");
+    assert!(!out.status.success(), "{stdout}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("could not be delivered"));
+    // A round with nothing failed exits 0 (the failed email waits for its retry time).
+    let spool = dir.path().join("spool");
+    let out = escalate(&[("HUIYIN_SMTP__DRY_RUN_DIR", spool.to_str().unwrap())]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

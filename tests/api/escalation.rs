@@ -543,3 +543,60 @@ async fn personal_data_in_subjects_stays_masked_in_alerts_digests_and_outside_vi
         assert!(own["subject"].as_str().unwrap().contains("13987654321"));
     }
 }
+
+#[tokio::test]
+async fn two_instances_with_a_slow_relay_send_each_alert_once_and_record_it_once() {
+    // Each email takes 4 s of the shared clock and a lease is 10 s: a batch of 5 outlives its
+    // lease after the third email, and the other instance may then claim the rest.
+    let extra = [
+        ("HUIYIN_ESCALATION__DELIVERY_BATCH", "5"),
+        ("HUIYIN_ESCALATION__LEASE_SECS", "10"),
+        ("HUIYIN_ESCALATION__DIGEST_THRESHOLD", "1000"),
+    ];
+    for (app, url, smtp) in apps("2024-09-25T12:00:00+08:00", &extra).await {
+        if app.backend != "postgres" {
+            // SQLite is single-instance by design.
+            continue;
+        }
+        for i in 0..20 {
+            let dept = if i % 2 == 0 { "zjj" } else { "jyj" };
+            app.create_message(dept, "2024-09-25T10:00:00+08:00").await;
+        }
+        let second = Application::build(settings(&url, &smtp, &extra), app.clock.clone())
+            .await
+            .unwrap();
+        let other = second.state();
+        app.clock.set(t("2024-10-11T09:00:00+08:00"));
+        // Decide first (20 overdue + 20 severe alerts), then deliver from both at once.
+        let decided = escalation::sweep_once(&app.state).await.unwrap();
+        assert_eq!(decided.alerts, 40);
+        smtp.slow(app.clock.clone(), Duration::seconds(4));
+        let (a, b) = tokio::join!(
+            escalation::deliver_once(&app.state),
+            escalation::deliver_once(&other)
+        );
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert_eq!((a.failed, b.failed), (0, 0));
+        let mut by_id: BTreeMap<Option<String>, usize> = BTreeMap::new();
+        for r in smtp.received() {
+            *by_id.entry(r.header("Message-ID")).or_default() += 1;
+        }
+        assert!(by_id.values().all(|n| *n == 1), "duplicates: {by_id:?}");
+        assert_eq!(by_id.len(), 40, "every alert sent");
+        assert_eq!(a.sent + b.sent, 40, "{a:?} {b:?}");
+        // The outbox and the histories say so once per email.
+        assert_eq!(alerts(&app, "?status=sent&per_page=500").await["total"], 40);
+        let st = app.state.clone();
+        let recorded: i64 = tokio::task::spawn_blocking(move || {
+            use diesel::prelude::*;
+            huiyin::schema::message_events::table
+                .filter(huiyin::schema::message_events::kind.eq("alert_sent"))
+                .count()
+                .get_result(&mut *st.db.get().unwrap())
+                .unwrap()
+        })
+        .await
+        .unwrap();
+        assert_eq!(recorded, 40);
+    }
+}

@@ -1,7 +1,9 @@
-//! A real SMTP receiver on loopback for the escalation tests: speaks enough SMTP for lettre (EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP, QUIT), records what it accepts, can be stopped and restarted on the same port (an outage), and can drop the connection after DATA (a reply lost in a crash).
+//! A real SMTP receiver on loopback for the escalation tests: speaks enough SMTP for lettre (EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP, QUIT), records what it accepts, can be stopped and restarted on the same port (an outage), can drop the connection after DATA (a reply lost in a crash), and can be slow: each message then takes a set time on the test's clock (a relay that sleeps, without real waiting).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
+
+use huiyin::clock::ManualClock;
 
 use base64::Engine;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -97,11 +99,15 @@ fn decode_qp(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// How long each message takes, on which clock.
+type Slow = Arc<Mutex<Option<(Arc<ManualClock>, chrono::Duration)>>>;
+
 /// The receiver; dropping it stops it.
 pub struct SmtpServer {
     pub port: u16,
     received: Arc<Mutex<Vec<Received>>>,
     drop_after_data: Arc<AtomicBool>,
+    slow: Slow,
     tasks: Option<JoinSet<()>>,
 }
 
@@ -113,6 +119,7 @@ impl SmtpServer {
             port: listener.local_addr().unwrap().port(),
             received: Default::default(),
             drop_after_data: Default::default(),
+            slow: Default::default(),
             tasks: None,
         };
         s.serve(listener);
@@ -127,13 +134,19 @@ impl SmtpServer {
         let mut tasks = JoinSet::new();
         let received = self.received.clone();
         let drop_after = self.drop_after_data.clone();
+        let slow = self.slow.clone();
         tasks.spawn(async move {
             let mut conns = JoinSet::new();
             loop {
                 let Ok((stream, _)) = listener.accept().await else {
                     continue;
                 };
-                conns.spawn(session(stream, received.clone(), drop_after.clone()));
+                conns.spawn(session(
+                    stream,
+                    received.clone(),
+                    drop_after.clone(),
+                    slow.clone(),
+                ));
             }
         });
         self.tasks = Some(tasks);
@@ -157,6 +170,12 @@ impl SmtpServer {
         self.drop_after_data.store(on, Ordering::SeqCst);
     }
 
+    /// From now on each message takes `per_message` on `clock` before it is accepted: the
+    /// clock moves on by that much, as if the relay had slept.
+    pub fn slow(&self, clock: Arc<ManualClock>, per_message: chrono::Duration) {
+        *self.slow.lock().unwrap() = Some((clock, per_message));
+    }
+
     pub fn received(&self) -> Vec<Received> {
         self.received.lock().unwrap().clone()
     }
@@ -174,6 +193,7 @@ async fn session(
     stream: TcpStream,
     received: Arc<Mutex<Vec<Received>>>,
     drop_after: Arc<AtomicBool>,
+    slow: Slow,
 ) {
     let (read, mut write) = stream.into_split();
     let mut lines = BufReader::new(read);
@@ -229,6 +249,11 @@ async fn session(
                 rcpt: std::mem::take(&mut rcpt),
                 data,
             });
+            if let Some((clock, per_message)) = slow.lock().unwrap().clone() {
+                clock.advance(per_message);
+            }
+            // Let other deliveries run meanwhile, as they would while a relay sleeps.
+            tokio::task::yield_now().await;
             if drop_after.load(Ordering::SeqCst) {
                 return;
             }
