@@ -27,7 +27,6 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
         )
         .route("/healthz", web::get().to(health))
         .route("/openapi.json", web::get().to(openapi::document))
-        .route("/reports/{period}", web::get().to(reports::page))
         .service(
             web::scope("/api/v1")
                 .configure(messages::routes)

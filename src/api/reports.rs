@@ -199,13 +199,3 @@ pub async fn page_for(
         .content_type("text/html; charset=utf-8")
         .body(html::render(&report)?))
 }
-
-/// `GET /reports/{period}` with a bearer token.
-pub async fn page(
-    state: web::Data<AppState>,
-    who: Principal,
-    period: web::Path<String>,
-    q: web::Query<ReportQuery>,
-) -> Result<HttpResponse, AppError> {
-    page_for(&state, &who, &period, &q).await
-}

@@ -18,7 +18,29 @@ use super::{redirect, render, CurrentUser, Layout, WebError};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/dashboard", web::get().to(dashboard))
-        .route("/overview", web::get().to(overview));
+        .route("/overview", web::get().to(overview))
+        .route("/reports/{period}", web::get().to(report_page));
+}
+
+/// The printable monthly report the dashboard and the overview link to: for a logged-in member
+/// of staff, or with a bearer token as before (the API's authentication).
+pub async fn report_page(
+    state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
+    period: web::Path<String>,
+    q: web::Query<crate::api::reports::ReportQuery>,
+) -> Result<HttpResponse, WebError> {
+    use actix_web::FromRequest;
+    // A bearer token is the API's (401 when wrong); otherwise the session (to the login page).
+    let principal = if req
+        .headers()
+        .contains_key(actix_web::http::header::AUTHORIZATION)
+    {
+        crate::auth::Principal::extract(&req).await?
+    } else {
+        CurrentUser::extract(&req).await?.principal
+    };
+    Ok(crate::api::reports::page_for(&state, &principal, &period, &q).await?)
 }
 
 /// Longest list shown on a dashboard.

@@ -224,6 +224,18 @@ async fn the_html_page_is_printable_with_inline_charts_and_loads_nothing_from_th
         }
         let (s, _, _) = get_bytes(&app, "nope", "/reports/2026-10").await;
         assert_eq!(s, 401);
+        // A leader logged in to the pages opens it from the overview's link.
+        let leader =
+            crate::web::logged_in(&app, huiyin::auth::Role::Leader, Some("gov-office")).await;
+        let overview = leader.get("/overview").await;
+        assert!(
+            overview.body.contains("href=\"/reports/2026-10\""),
+            "{}",
+            overview.body
+        );
+        let page = leader.get("/reports/2026-10").await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        assert!(page.body.contains("2026年10月网民留言办理情况"));
     }
 }
 
