@@ -6,7 +6,6 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use actix_web::web;
 use chrono::{DateTime, Utc};
 use criterion::{criterion_group, criterion_main, Criterion};
 use diesel::connection::SimpleConnection;
@@ -14,7 +13,8 @@ use diesel::sql_types::Text;
 use diesel::{QueryableByName, RunQueryDsl};
 use huiyin::clock::ManualClock;
 use huiyin::config::Settings;
-use huiyin::startup::AppState;
+use huiyin::api::AppState;
+use huiyin::escalation::Environment;
 
 #[derive(QueryableByName)]
 struct Plan {
@@ -22,7 +22,7 @@ struct Plan {
     detail: String,
 }
 
-fn build(dir: &std::path::Path, count: u64, now: DateTime<Utc>) -> web::Data<AppState> {
+fn build(dir: &std::path::Path, count: u64, now: DateTime<Utc>) -> Arc<Environment> {
     let mut env = std::collections::BTreeMap::new();
     env.insert(
         "HUIYIN_DATABASE_URL".to_string(),
@@ -64,7 +64,7 @@ fn build(dir: &std::path::Path, count: u64, now: DateTime<Utc>) -> web::Data<App
     for p in plan {
         eprintln!("query plan: {}", p.detail);
     }
-    web::Data::new(state)
+    huiyin::startup::worker_environment(&state).escalation
 }
 
 /// The database (HUIYIN_BENCH_MESSAGES open messages, 1,000,000 by default) in a temporary
@@ -73,7 +73,7 @@ struct Setup {
     _dir: tempfile::TempDir,
     count: u64,
     now: DateTime<Utc>,
-    state: web::Data<AppState>,
+    state: Arc<Environment>,
     rt: tokio::runtime::Runtime,
 }
 

@@ -1,9 +1,8 @@
-//! Who is asking and what they may do: roles, the request principal, API tokens (stored hashed) and passwords (argon2).
+//! Who is asking and what they may do: roles, department codes, the request principal, API tokens (stored hashed) and passwords (argon2).
 
 use std::fmt;
 use std::str::FromStr;
 
-use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
 };
@@ -12,9 +11,47 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
-use crate::directory::DepartmentCode;
 use crate::error::AppError;
-use crate::startup::AppState;
+
+/// A department code such as `zjj` or `gov-office`: 1–32 ASCII letters, digits, `-` or `_`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, ToSchema)]
+#[serde(transparent)]
+pub struct DepartmentCode(String);
+
+impl DepartmentCode {
+    pub fn parse(s: &str) -> Result<DepartmentCode, String> {
+        let s = s.trim();
+        if s.is_empty() || s.len() > 32 {
+            return Err("a department code has 1 to 32 characters".into());
+        }
+        if !s
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(format!(
+                "department code '{s}' may only contain ASCII letters, digits, '-' and '_'"
+            ));
+        }
+        Ok(DepartmentCode(s.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for DepartmentCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for DepartmentCode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        DepartmentCode::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
 
 /// Roles of staff and tokens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -258,7 +295,7 @@ pub struct TokenCache {
 }
 
 impl TokenCache {
-    fn get(&self, hash: &str) -> Option<Principal> {
+    pub fn get(&self, hash: &str) -> Option<Principal> {
         let entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         entries
             .get(hash)
@@ -266,7 +303,7 @@ impl TokenCache {
             .map(|(p, _)| p.clone())
     }
 
-    fn put(&self, hash: String, principal: Principal) {
+    pub fn put(&self, hash: String, principal: Principal) {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         // Tokens are few; the bound only guards against a flood of distinct valid tokens.
         if entries.len() > 10_000 {
@@ -281,44 +318,6 @@ impl TokenCache {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clear();
-    }
-}
-
-impl FromRequest for Principal {
-    type Error = AppError;
-    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Self, AppError>>>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        let header = req
-            .headers()
-            .get(actix_web::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        Box::pin(async move {
-            let state = state.ok_or_else(|| AppError::Internal(anyhow::anyhow!("no app state")))?;
-            let token = header
-                .as_deref()
-                .and_then(|h| h.strip_prefix("Bearer "))
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-                .ok_or(AppError::Unauthorized)?
-                .to_string();
-            let hash = hash_token(&token);
-            if let Some(p) = state.tokens.get(&hash) {
-                return Ok(p);
-            }
-            let found = {
-                let hash = hash.clone();
-                state
-                    .db
-                    .run(move |conn| crate::directory::principal_for_token(conn, &hash))
-                    .await?
-            };
-            let principal = found.ok_or(AppError::Unauthorized)?;
-            state.tokens.put(hash, principal.clone());
-            Ok(principal)
-        })
     }
 }
 

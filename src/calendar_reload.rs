@@ -19,6 +19,7 @@ use crate::calendar::Calendar;
 use crate::db::{Db, DbConnection};
 use crate::error::AppError;
 use crate::messages::recalculate::{self, Recalculation};
+use crate::messages::Workflow;
 use crate::schema::calendar_coverage;
 use crate::sla::Timeline;
 
@@ -62,15 +63,15 @@ impl CalendarReloader {
         *self.last.lock().unwrap_or_else(|p| p.into_inner()) = Some(r.clone());
     }
 
-    /// At start-up, with `timeline` already on the files as they are: recomputes what a newly
+    /// At start-up, with the workflow's timeline already on the files as they are: recomputes what a newly
     /// installed year changes since the figures were last computed.
     pub fn on_start(
         &self,
         db: &Db,
-        timeline: &Timeline,
+        workflow: &Workflow,
         now: DateTime<Utc>,
     ) -> anyhow::Result<Reloaded> {
-        let r = sync(db, timeline, &self.dir, None, now)?;
+        let r = sync(db, workflow, &self.dir, None, now)?;
         self.remember(&r);
         Ok(r)
     }
@@ -87,16 +88,17 @@ impl CalendarReloader {
     pub fn reload_if_changed(
         &self,
         db: &Db,
-        timeline: &Timeline,
+        workflow: &Workflow,
         now: DateTime<Utc>,
     ) -> anyhow::Result<Option<Reloaded>> {
+        let timeline = &workflow.timeline;
         let current = fingerprint(&self.dir);
         let today = timeline.local_date(now);
         let unchanged = *self.seen.lock().unwrap_or_else(|p| p.into_inner()) == current;
         if unchanged && timeline.calendar().last_date().year() > today.year() {
             return Ok(None);
         }
-        self.reload(db, timeline, now).map(Some)
+        self.reload(db, workflow, now).map(Some)
     }
 
     /// Reads the files again and installs them (validating first: invalid files change
@@ -104,9 +106,10 @@ impl CalendarReloader {
     pub fn reload(
         &self,
         db: &Db,
-        timeline: &Timeline,
+        workflow: &Workflow,
         now: DateTime<Utc>,
     ) -> anyhow::Result<Reloaded> {
+        let timeline = &workflow.timeline;
         let print = fingerprint(&self.dir);
         let new = Self::load(&self.dir, timeline.local_date(now))?;
         *self.seen.lock().unwrap_or_else(|p| p.into_inner()) = print;
@@ -117,7 +120,7 @@ impl CalendarReloader {
         if calendar_changed {
             timeline.replace_calendar(Arc::new(new));
         }
-        let mut reloaded = sync(db, timeline, &self.dir, Some(old), now)?;
+        let mut reloaded = sync(db, workflow, &self.dir, Some(old), now)?;
         reloaded.calendar_changed = calendar_changed;
         self.remember(&reloaded);
         Ok(reloaded)
@@ -129,11 +132,12 @@ impl CalendarReloader {
 /// (a running service); otherwise it is rebuilt from the files as of the stored end.
 fn sync(
     db: &Db,
-    timeline: &Timeline,
+    workflow: &Workflow,
     dir: &Path,
     old: Option<Arc<Calendar>>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Reloaded> {
+    let timeline = &workflow.timeline;
     let calendar = timeline.calendar();
     let official = calendar.official_last_date();
     let mut reloaded = Reloaded {
@@ -167,7 +171,7 @@ fn sync(
     let since = timeline.start_of_local_day(first_changed);
     reloaded.installed_years = (stored.year() + 1..=official.year()).collect();
     let Recalculation { examined, changed } = db.write_blocking(|conn| {
-        recalculate::recalculate(conn, &old, timeline, since, &reloaded.installed_years, now)
+        recalculate::recalculate(conn, &old, workflow, since, &reloaded.installed_years, now)
     })?;
     db.write_blocking(|conn| store_official_through(conn, official, now))?;
     tracing::info!(

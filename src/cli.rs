@@ -12,7 +12,9 @@ use crate::calendar::cli::CalendarCommand;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
 use crate::directory::{self, DepartmentCode, StaffInput};
-use crate::startup::{AppState, Application};
+use crate::api::AppState;
+use crate::reports::ReportContext;
+use crate::startup::{self, Application};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -279,9 +281,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let mut out = std::io::stdout().lock();
             let counts = crate::intake::import_stream(
-                &state,
+                &state.db,
+                &state.workflow,
                 &who,
                 std::io::BufReader::with_capacity(1 << 20, input),
+                state.clock.now(),
                 |r| {
                     if matches!(r.status.as_str(), "rejected" | "failed") {
                         let _ = writeln!(
@@ -309,19 +313,24 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Demo => {
             let state = AppState::load(settings, clock)?;
-            let summary = crate::demo::load(&state)?;
+            let summary = crate::demo::load(&state.db, &state.workflow, state.clock.now())?;
             println!("{summary}");
             Ok(())
         }
         Command::Escalate { once } => {
-            let state = actix_web::web::Data::new(AppState::load(settings, clock)?);
+            let state = AppState::load(settings, clock)?;
+            let env = Arc::new(startup::worker_environment(&state));
             runtime()?.block_on(async move {
                 if !once {
-                    return crate::escalation::spawn_worker(state)
+                    return crate::worker::spawn(env)
                         .await
                         .map_err(|e| anyhow::anyhow!("escalation worker stopped: {e}"));
                 }
-                let (s, d) = crate::escalation::run_once(&state).await?;
+                let crate::worker::Round {
+                    sweep: s,
+                    delivery: d,
+                    ..
+                } = crate::worker::run_once(&env).await?;
                 println!(
                     "evaluated {}, alerts {}, digests {}, sent {}, failed {}",
                     s.evaluated, s.alerts, s.digests, d.sent, d.failed
@@ -345,7 +354,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let state = AppState::load(settings, clock)?;
             let started = std::time::Instant::now();
-            let bytes = crate::reports::cli_report(&state, &period, &format, dept, regenerate)?;
+            let ctx = ReportContext::from_settings(&state.settings, state.workflow.timeline.clone());
+            let now = state.clock.now();
+            let bytes = crate::reports::cli_report(
+                &state.db, &ctx, now, &period, &format, dept, regenerate,
+            )?;
             let took_ms = started.elapsed().as_millis();
             std::fs::write(&out, bytes)
                 .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
@@ -404,9 +417,6 @@ fn run_calendar(command: &CalendarCommand) -> anyhow::Result<()> {
 async fn serve(settings: Settings, clock: Arc<dyn Clock>, demo: bool) -> anyhow::Result<()> {
     let app = Application::build(settings, clock).await?;
     let state = app.state();
-    if state.settings.escalation.worker {
-        crate::escalation::spawn_worker(state.clone());
-    }
     // The address actually bound (server.base_url is the public one, for links in emails).
     let base = format!(
         "http://{}:{}",
@@ -415,7 +425,10 @@ async fn serve(settings: Settings, clock: Arc<dyn Clock>, demo: bool) -> anyhow:
     );
     let first_run = {
         let st = state.clone();
-        tokio::task::spawn_blocking(move || crate::demo::first_run(&st, demo)).await??
+        tokio::task::spawn_blocking(move || {
+            crate::demo::first_run(&st.db, &st.workflow, st.clock.now(), demo)
+        })
+        .await??
     };
     println!("huiyin listening on {base}");
     println!("  web:      {base}/login");
@@ -431,38 +444,9 @@ async fn serve(settings: Settings, clock: Arc<dyn Clock>, demo: bool) -> anyhow:
         }
         None => println!("  create an API token: huiyin token create --name NAME --role admin"),
     }
-    spawn_reload_on_sighup(state.clone());
     app.run_until_stopped().await?;
     Ok(())
 }
-
-/// `kill -HUP` installs new calendar files (the worker also notices them within a sweep
-/// interval; this is for the impatient and for services run without the worker).
-#[cfg(unix)]
-fn spawn_reload_on_sighup(state: actix_web::web::Data<AppState>) {
-    use tokio::signal::unix::{signal, SignalKind};
-    let Ok(mut hangups) = signal(SignalKind::hangup()) else {
-        tracing::warn!("cannot listen for SIGHUP; calendar reloads come from the worker and the admin page only");
-        return;
-    };
-    tokio::spawn(async move {
-        while hangups.recv().await.is_some() {
-            let st = state.clone();
-            match tokio::task::spawn_blocking(move || st.reload_calendar()).await {
-                Ok(Ok(r)) => tracing::info!(
-                    calendar.years = ?r.installed_years,
-                    messages.changed = r.changed.len(),
-                    "SIGHUP: calendar files reloaded"
-                ),
-                Ok(Err(e)) => tracing::warn!(error = %e, "SIGHUP: calendar files not installed"),
-                Err(e) => tracing::warn!(error = %e, "SIGHUP: calendar reload failed"),
-            }
-        }
-    });
-}
-
-#[cfg(not(unix))]
-fn spawn_reload_on_sighup(_state: actix_web::web::Data<AppState>) {}
 
 /// Hands the first admin token to the person starting the service: on their terminal, or, when
 /// stdout is not one (a service manager whose journal keeps every line), in a file only the

@@ -4,11 +4,15 @@
 //! values stop start-up with a message naming the key.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+pub use crate::mail::SmtpSettings;
+pub use crate::privacy::Secret;
 
 /// The whole configuration tree.
 #[derive(Debug, Clone, Deserialize)]
@@ -80,15 +84,6 @@ pub struct SlaSettings {
     pub policy: PathBuf,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SmtpSettings {
-    pub url: Secret,
-    pub from: String,
-    pub dry_run_dir: String,
-    pub timeout_secs: u64,
-}
-
 /// Handling rules from the regulations (extensions, returns, review of replies).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -156,28 +151,60 @@ impl Default for WebSettings {
 #[serde(deny_unknown_fields)]
 pub struct ReportSettings {
     /// How rates are cut to two decimals: `half_up` or `truncate`.
-    pub rounding: crate::stats::Rounding,
+    pub rounding: Rounding,
     /// Email last month's report to the leaders on the first working day of each month.
     pub monthly_email: bool,
 }
 
-/// A setting that may carry a password (database and SMTP URLs): `Debug` never prints it.
-#[derive(Clone, Deserialize, PartialEq, Eq)]
-#[serde(transparent)]
-pub struct Secret(String);
+/// How the second decimal of a percentage is cut.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Rounding {
+    /// Round half up (四舍五入): 608/609 → 99.84%, 138/149 → 92.62%.
+    #[default]
+    HalfUp,
+    /// Cut after the second decimal (截断): 138/149 = 0.92617… → 92.61%.
+    Truncate,
+}
 
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
+impl Rounding {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rounding::HalfUp => "half_up",
+            Rounding::Truncate => "truncate",
+        }
     }
-    pub fn expose(&self) -> &str {
-        &self.0
+
+    /// How a report states the rule it used.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Rounding::HalfUp => "百分比保留两位小数，第三位四舍五入",
+            Rounding::Truncate => "百分比保留两位小数，第三位起舍去",
+        }
+    }
+
+    /// `num / den` in units of `1 / scale` under this rule (`den > 0`, `num >= 0`).
+    pub(crate) fn divide(self, num: i64, den: i64, scale: i64) -> i64 {
+        let n = i128::from(num) * i128::from(scale);
+        let d = i128::from(den);
+        let q = match self {
+            Rounding::HalfUp => (2 * n + d).div_euclid(2 * d),
+            Rounding::Truncate => n.div_euclid(d),
+        };
+        i64::try_from(q).unwrap_or(i64::MAX)
     }
 }
 
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(***)")
+impl FromStr for Rounding {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "half_up" => Ok(Rounding::HalfUp),
+            "truncate" => Ok(Rounding::Truncate),
+            other => Err(format!(
+                "unknown rounding '{other}': expected half_up or truncate"
+            )),
+        }
     }
 }
 
@@ -259,7 +286,7 @@ impl Settings {
         }
         crate::mail::SmtpEndpoint::parse(self.smtp.url.expose())
             .map_err(|e| bad("smtp.url", e.to_string()))?;
-        crate::directory::DepartmentCode::parse(&self.handling.office_department)
+        crate::auth::DepartmentCode::parse(&self.handling.office_department)
             .map_err(|e| bad("handling.office_department", e))?;
         for c in &self.handling.review_channels {
             c.parse::<crate::sla::Channel>()

@@ -9,7 +9,8 @@ use crate::directory::{self, DepartmentCode, StaffInput};
 use crate::error::AppError;
 use crate::messages::{MessageForm, Site};
 use crate::privacy::Citizen;
-use crate::startup::AppState;
+use crate::db::Db;
+use crate::messages::Workflow;
 
 /// The password of every demo account (printed by `huiyin demo`).
 pub const DEMO_PASSWORD: &str = "huiyin-demo";
@@ -193,9 +194,8 @@ fn staff_email(role: &str, code: &str) -> String {
 }
 
 /// Loads the demo data into an empty database; returns a summary with the logins.
-pub fn load(state: &AppState) -> anyhow::Result<String> {
-    let now = state.clock.now();
-    let mut conn = state.db.get()?;
+pub fn load(db: &Db, workflow: &Workflow, now: DateTime<Utc>) -> anyhow::Result<String> {
+    let mut conn = db.get()?;
     if !directory::list_departments(&mut conn)?.is_empty() {
         anyhow::bail!(
             "the database already has departments: the demo data goes into an empty database"
@@ -203,7 +203,7 @@ pub fn load(state: &AppState) -> anyhow::Result<String> {
     }
     drop(conn);
     let hash = crate::auth::hash_password(DEMO_PASSWORD)?;
-    state.db.write_blocking(|conn| {
+    db.write_blocking(|conn| {
         let ts = now.timestamp();
         for (code, name, _) in DEPARTMENTS {
             let code =
@@ -245,7 +245,7 @@ pub fn load(state: &AppState) -> anyhow::Result<String> {
         }
         Ok(())
     })?;
-    let count = load_messages(state, now)?;
+    let count = load_messages(db, workflow, now)?;
     Ok(format!(
         "demo data loaded: {} departments, {} messages.\n\
          web logins (password {DEMO_PASSWORD}): clerk.zjj@demo.gov.cn (承办人), supervisor.zjj@demo.gov.cn (科室负责人), leader@demo.gov.cn (领导), admin@demo.gov.cn (管理员)",
@@ -283,7 +283,7 @@ fn received_time(rng: &mut StdRng, now: DateTime<Utc>, days: i64) -> DateTime<Ut
         + Duration::seconds(secs)
 }
 
-fn load_messages(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<usize> {
+fn load_messages(db: &Db, workflow: &Workflow, now: DateTime<Utc>) -> anyhow::Result<usize> {
     let mut rng = StdRng::seed_from_u64(20_261_123);
     let intake = Principal {
         role: Role::Admin,
@@ -326,11 +326,10 @@ fn load_messages(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<usize> 
                 site: None,
             }
         };
-        let msg = form.parse(&state.workflow.policy, now)?;
+        let msg = form.parse(&workflow.policy, now)?;
         let dept = msg.department.clone();
-        let row_id = state
-            .db
-            .write_blocking(|conn| state.workflow.create(conn, msg, &intake.actor, received))?
+        let row_id = db
+            .write_blocking(|conn| workflow.create(conn, msg, &intake.actor, received))?
             .id();
         count += 1;
         let clerk = Principal {
@@ -345,17 +344,15 @@ fn load_messages(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<usize> 
             let delay = Duration::hours(rng.gen_range(1..(24 * 9)));
             let replied_at = (received + delay).min(now);
             let body = "您好！您反映的问题已收悉，经核实，我单位已安排专人处理，具体情况如下。感谢您对我们工作的支持。".to_string();
-            state.db.write_blocking(|conn| {
-                state
-                    .workflow
+            db.write_blocking(|conn| {
+                workflow
                     .reply(conn, &clerk, row_id, body, Some(replied_at), replied_at)
                     .map(|_| ())
             })?;
         } else if roll < 0.85 {
             let at = received + Duration::hours(3);
-            state.db.write_blocking(|conn| {
-                state
-                    .workflow
+            db.write_blocking(|conn| {
+                workflow
                     .pause(
                         conn,
                         &clerk,
@@ -366,9 +363,8 @@ fn load_messages(state: &AppState, now: DateTime<Utc>) -> anyhow::Result<usize> 
                     .map(|_| ())
             })?;
         } else if roll < 0.87 {
-            state.db.write_blocking(|conn| {
-                state
-                    .workflow
+            db.write_blocking(|conn| {
+                workflow
                     .mark_invalid(conn, &clerk, row_id, "重复留言".into(), now)
                     .map(|_| ())
             })?;
@@ -388,20 +384,24 @@ pub struct FirstRun {
 
 /// On the first start of an empty database: creates an admin token and says how to go on.
 /// Returns `None` when the database was set up before.
-pub fn first_run(state: &AppState, demo: bool) -> anyhow::Result<Option<FirstRun>> {
+pub fn first_run(
+    db: &Db,
+    workflow: &Workflow,
+    now: DateTime<Utc>,
+    demo: bool,
+) -> anyhow::Result<Option<FirstRun>> {
     let mut first = FirstRun::default();
-    if demo && directory::list_departments(&mut *state.db.get()?)?.is_empty() {
-        first.notes.push(load(state)?);
+    if demo && directory::list_departments(&mut *db.get()?)?.is_empty() {
+        first.notes.push(load(db, workflow, now)?);
     }
-    if !directory::list_tokens(&mut *state.db.get()?)?.is_empty() {
+    if !directory::list_tokens(&mut *db.get()?)?.is_empty() {
         return Ok((!first.notes.is_empty()).then_some(first));
     }
-    let now = state.clock.now().timestamp();
-    let (_, token) = state.db.write_blocking(|conn| {
-        directory::create_token(conn, "bootstrap-admin", Role::Admin, None, now)
+    let (_, token) = db.write_blocking(|conn| {
+        directory::create_token(conn, "bootstrap-admin", Role::Admin, None, now.timestamp())
     })?;
     first.token = Some(token);
-    if directory::list_departments(&mut *state.db.get()?)?.is_empty() {
+    if directory::list_departments(&mut *db.get()?)?.is_empty() {
         first.notes.push("no departments yet: load sample data with `cargo run --release -- demo`, or add them with `huiyin dept add`".into());
     }
     Ok(Some(first))

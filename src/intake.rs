@@ -11,7 +11,6 @@ use crate::directory;
 use crate::error::AppError;
 use crate::messages::model::{self, MessageRow};
 use crate::messages::{CreateOutcome, MessageForm, Pending, Workflow};
-use crate::startup::AppState;
 
 /// Lines stored per transaction: large enough to amortise the commit, small
 /// enough that other writers wait only briefly.
@@ -60,7 +59,7 @@ fn rejected(line: usize, err: AppError) -> ImportLine {
 
 /// Checks one line: UTF-8, JSON, every field, the department, the caller's scope, the deadline.
 fn parse_line(
-    state: &AppState,
+    workflow: &Workflow,
     who: &Principal,
     known: &HashSet<String>,
     raw: &[u8],
@@ -70,7 +69,7 @@ fn parse_line(
         .map_err(|_| AppError::bad_request(None, "line is not valid UTF-8"))?;
     let form = serde_json::from_str::<MessageForm>(text)
         .map_err(|e| AppError::bad_request(None, format!("invalid JSON: {e}")))?;
-    let msg = form.parse(&state.workflow.policy, now)?;
+    let msg = form.parse(&workflow.policy, now)?;
     if !known.contains(msg.department.as_str()) {
         return Err(AppError::invalid(
             "department",
@@ -81,7 +80,7 @@ fn parse_line(
         who.require_see(msg.department.as_str())?;
     }
     Ok(Pending {
-        due_at: state.workflow.due_at(&msg)?,
+        due_at: workflow.due_at(&msg)?,
         message: msg,
         actor: who.actor.clone(),
         filed_at: now,
@@ -120,13 +119,14 @@ fn emit(
 /// is released between chunks so other work goes on during a long import.
 /// `on_line` receives the result of every non-blank line, in order.
 pub fn import_stream(
-    state: &AppState,
+    db: &Db,
+    workflow: &Workflow,
     who: &Principal,
     reader: impl std::io::BufRead,
+    now: chrono::DateTime<chrono::Utc>,
     mut on_line: impl FnMut(ImportLine),
 ) -> Result<ImportCounts, AppError> {
-    let now = state.clock.now();
-    let known: HashSet<String> = directory::list_departments(&mut *state.db.get()?)?
+    let known: HashSet<String> = directory::list_departments(&mut *db.get()?)?
         .into_iter()
         .map(|d| d.code)
         .collect();
@@ -137,8 +137,8 @@ pub fn import_stream(
                      pending: &mut Vec<(usize, Pending)>|
      -> Result<(), AppError> {
         let batch: Vec<Pending> = pending.iter().map(|(_, p)| p.clone()).collect();
-        let written = state.db.write_blocking(|conn| {
-            let outcomes = state.workflow.create_many(conn, &batch)?;
+        let written = db.write_blocking(|conn| {
+            let outcomes = workflow.create_many(conn, &batch)?;
             // The stored messages behind repeats, read in the chunk's transaction.
             let repeats: Vec<i64> = outcomes
                 .iter()
@@ -177,7 +177,7 @@ pub fn import_stream(
             }
         };
         // Outside the chunk's transaction: the next chunk's duplicate check is planned afresh.
-        if let Err(e) = model::refresh_statistics(&mut *state.db.get()?) {
+        if let Err(e) = model::refresh_statistics(&mut *db.get()?) {
             tracing::warn!(error.cause_chain = ?e, "refreshing the statistics after an import chunk failed");
         }
         // A repeat is answered like a single create's: only to its sender, never another's id.
@@ -205,7 +205,7 @@ pub fn import_stream(
                 error: None,
                 field: None,
                 deadline_provisional: (status == "created")
-                    .then(|| state.workflow.timeline.is_provisional(p.due_at)),
+                    .then(|| workflow.timeline.is_provisional(p.due_at)),
             });
         }
         emit(results, &mut counts, &mut on_line);
@@ -218,7 +218,7 @@ pub fn import_stream(
         if raw.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        match parse_line(state, who, &known, raw, now) {
+        match parse_line(workflow, who, &known, raw, now) {
             Ok(p) => pending.push((index + 1, p)),
             Err(e) => results.push(rejected(index + 1, e)),
         }
@@ -232,12 +232,14 @@ pub fn import_stream(
 
 /// Imports a JSON-lines body and answers every line (the API's import).
 pub fn import_lines(
-    state: &AppState,
+    db: &Db,
+    workflow: &Workflow,
     who: &Principal,
     body: &[u8],
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<ImportReport, AppError> {
     let mut results = Vec::new();
-    let counts = import_stream(state, who, body, |r| results.push(r))?;
+    let counts = import_stream(db, workflow, who, body, now, |r| results.push(r))?;
     Ok(ImportReport {
         created: counts.created,
         existing: counts.existing,

@@ -30,3 +30,4 @@ pub mod startup;
 pub mod stats;
 pub mod telemetry;
 pub mod web;
+pub mod worker;

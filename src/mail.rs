@@ -10,7 +10,20 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use sha2::Digest;
 
-use crate::config::SmtpSettings;
+use serde::Deserialize;
+
+use crate::privacy::Secret;
+
+/// `[smtp]` of the settings: the relay, the sender, dry-run mode.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmtpSettings {
+    pub url: Secret,
+    pub from: String,
+    pub dry_run_dir: String,
+    pub timeout_secs: u64,
+}
+
 
 /// How to reach the SMTP server.
 #[derive(Clone, PartialEq, Eq)]

@@ -1,4 +1,4 @@
-//! Citizens' personal data: the contact type with a redacting `Debug`, masking for views outside the owning department, and detectors for ID-card and mobile numbers in free text.
+//! Citizens' personal data: the contact type with a redacting `Debug`, masking for views outside the owning department, and detectors for ID-card and mobile numbers in free text, and the `Secret` setting that `Debug` never prints.
 
 use std::fmt;
 
@@ -166,6 +166,26 @@ pub fn text_for(text: &str, citizen: &Citizen, owner: bool) -> String {
         text.to_string()
     } else {
         mask_text_of(text, citizen)
+    }
+}
+
+/// A setting that may carry a password (database and SMTP URLs): `Debug` never prints it.
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
     }
 }
 

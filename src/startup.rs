@@ -1,107 +1,25 @@
-//! Application builder: loads the calendar and policy, connects and migrates the database, binds the listener and starts the HTTP server (tests start exactly this).
+//! Application builder: loads the state (calendar, policy, database), binds the listener, starts the HTTP server and, when `escalation.worker` is on, the background worker and the SIGHUP calendar reload (tests start exactly this).
 
 use std::net::TcpListener;
 use std::sync::Arc;
-use std::time::Duration;
 
 use actix_web::dev::Server;
 use actix_web::{middleware, web, App, HttpServer};
 
-use crate::calendar::Coverage;
-use crate::calendar_reload::CalendarReloader;
+use crate::api::AppState;
 use crate::clock::Clock;
 use crate::config::Settings;
-use crate::db::Db;
-use crate::intake::IngestQueue;
-use crate::messages::Workflow;
-use crate::sla::{SlaPolicy, Timeline};
-
-/// Shared state of every request and background task.
-pub struct AppState {
-    pub db: Db,
-    pub workflow: Workflow,
-    pub settings: Arc<Settings>,
-    pub clock: Arc<dyn Clock>,
-    /// Group commit for single-message creation.
-    pub ingest: IngestQueue,
-    /// Recently used API tokens.
-    pub tokens: crate::auth::TokenCache,
-    /// Installs new calendar files while running (SIGHUP, the worker, the admin page).
-    pub calendar: Arc<crate::calendar_reload::CalendarReloader>,
-    /// The escalation ladder (`escalation.ladder`).
-    pub ladder: Arc<crate::escalation::Ladder>,
-    /// Web pages: the session key and the login throttle.
-    pub web: crate::web::WebState,
-}
-
-impl AppState {
-    /// Loads calendar and policy, connects and migrates the database.
-    pub fn load(settings: Settings, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
-        let tz = settings.timezone()?;
-        let today = clock.now().with_timezone(&tz).date_naive();
-        let calendar = CalendarReloader::load(&settings.calendar.dir, today)?;
-        let coverage = Coverage::of(&calendar, today, settings.calendar.warn_days);
-        if let Some(warning) = coverage.warning() {
-            tracing::warn!("{warning}");
-        }
-        let policy = SlaPolicy::load(&settings.sla.policy)?;
-        let ladder = crate::escalation::Ladder::load(&settings.escalation.ladder)?;
-        let timeline = Timeline::new(Arc::new(calendar), tz);
-        let db = Db::connect_with(
-            settings.database.url.expose(),
-            settings.database.pool_size,
-            Duration::from_secs(settings.database.pool_timeout_secs),
-            settings.database.sqlite_cache_mib,
-        )?;
-        let applied = db.migrate()?;
-        if applied > 0 {
-            tracing::info!(migrations.applied = applied, "database migrated");
-        }
-        let reloader = CalendarReloader::new(&settings.calendar.dir);
-        reloader.on_start(&db, &timeline, clock.now())?;
-        let workflow = Workflow {
-            timeline,
-            policy: Arc::new(policy),
-            rules: Arc::new(settings.handling.clone()),
-        };
-        let ingest = IngestQueue::start(db.clone(), workflow.clone())?;
-        let web = crate::web::WebState::from_settings(&settings.web);
-        Ok(AppState {
-            web,
-            db,
-            workflow,
-            settings: Arc::new(settings),
-            clock,
-            ingest,
-            tokens: Default::default(),
-            ladder: Arc::new(ladder),
-            calendar: Arc::new(reloader),
-        })
-    }
-
-    /// Reads the calendar files again and installs them, recomputing what a new official
-    /// year changes (SIGHUP, the admin page's button, `POST /api/v1/calendar/reload`).
-    pub fn reload_calendar(&self) -> anyhow::Result<crate::calendar_reload::Reloaded> {
-        self.calendar
-            .reload(&self.db, &self.workflow.timeline, self.clock.now())
-    }
-
-    /// The calendar's coverage today, for `/healthz` and the admin page.
-    pub fn calendar_coverage(&self) -> Coverage {
-        let tl = &self.workflow.timeline;
-        Coverage::of(
-            &tl.calendar(),
-            tl.local_date(self.clock.now()),
-            self.settings.calendar.warn_days,
-        )
-    }
-}
+use crate::escalation;
+use crate::reports::ReportContext;
+use crate::web::WebState;
+use crate::worker;
 
 /// A built, bound, not yet running server.
 pub struct Application {
     port: u16,
     server: Server,
     state: web::Data<AppState>,
+    worker: Arc<worker::Environment>,
 }
 
 impl Application {
@@ -112,16 +30,19 @@ impl Application {
         let state = web::Data::new(
             tokio::task::spawn_blocking(move || AppState::load(settings, clock)).await??,
         );
-        Self::with_state(listener, state)
+        let pages = web::Data::new(WebState::from_settings(&state.settings.web));
+        Self::with_state(listener, state, pages)
     }
 
-    /// Starts the server over an existing state (used by `build` and by tests that need two instances).
+    /// Starts the server over an existing state: the HTTP server, then the worker and the
+    /// SIGHUP reload when `escalation.worker` is on (`huiyin escalate --once` from cron instead).
     pub fn with_state(
         listener: TcpListener,
         state: web::Data<AppState>,
+        pages: web::Data<WebState>,
     ) -> anyhow::Result<Application> {
         let port = listener.local_addr()?.port();
-        state.web.warn_if_random_key();
+        pages.warn_if_random_key();
         let workers = match state.settings.server.workers {
             0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
             n => n,
@@ -133,6 +54,7 @@ impl Application {
             App::new()
                 .wrap(middleware::Logger::new("%m %U %s %Dms").exclude("/healthz"))
                 .app_data(data.clone())
+                .app_data(pages.clone())
                 .app_data(web::PayloadConfig::new(max_import))
                 .configure(|cfg| crate::api::configure(cfg, max_body))
                 .configure(crate::web::configure)
@@ -140,10 +62,16 @@ impl Application {
         .workers(workers)
         .listen(listener)?
         .run();
+        let worker = Arc::new(worker_environment(&state));
+        if state.settings.escalation.worker {
+            worker::spawn(worker.clone());
+            spawn_reload_on_sighup(state.clone());
+        }
         Ok(Application {
             port,
             server,
             state,
+            worker,
         })
     }
 
@@ -155,8 +83,57 @@ impl Application {
         self.state.clone()
     }
 
+    pub fn worker(&self) -> Arc<worker::Environment> {
+        self.worker.clone()
+    }
+
     /// Runs until the server stops (Ctrl-C or SIGTERM).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
 }
+
+/// The worker's environment, from the same parts as the HTTP state (one database pool, one
+/// timeline whose calendar a reload replaces for both).
+pub fn worker_environment(state: &AppState) -> worker::Environment {
+    worker::Environment {
+        escalation: Arc::new(escalation::Environment {
+            db: state.db.clone(),
+            timeline: state.workflow.timeline.clone(),
+            ladder: state.ladder.clone(),
+            clock: state.clock.clone(),
+            settings: state.settings.clone(),
+        }),
+        workflow: state.workflow.clone(),
+        calendar: state.calendar.clone(),
+        reports: ReportContext::from_settings(&state.settings, state.workflow.timeline.clone()),
+    }
+}
+
+/// `kill -HUP` installs new calendar files (the worker also notices them within a sweep
+/// interval; this is for the impatient).
+#[cfg(unix)]
+fn spawn_reload_on_sighup(state: web::Data<AppState>) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let Ok(mut hangups) = signal(SignalKind::hangup()) else {
+        tracing::warn!("cannot listen for SIGHUP; calendar reloads come from the worker and the admin page only");
+        return;
+    };
+    tokio::spawn(async move {
+        while hangups.recv().await.is_some() {
+            let st = state.clone();
+            match tokio::task::spawn_blocking(move || st.reload_calendar()).await {
+                Ok(Ok(r)) => tracing::info!(
+                    calendar.years = ?r.installed_years,
+                    messages.changed = r.changed.len(),
+                    "SIGHUP: calendar files reloaded"
+                ),
+                Ok(Err(e)) => tracing::warn!(error = %e, "SIGHUP: calendar files not installed"),
+                Err(e) => tracing::warn!(error = %e, "SIGHUP: calendar reload failed"),
+            }
+        }
+    });
+}
+
+#[cfg(not(unix))]
+fn spawn_reload_on_sighup(_state: web::Data<AppState>) {}

@@ -8,7 +8,7 @@ use crate::auth::{Principal, Role};
 use crate::error::{AppError, ErrorEnvelope};
 use crate::escalation::outbox::{self, status, OutboxFilter, OutboxRow};
 use crate::messages::model::utc;
-use crate::startup::AppState;
+use crate::api::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/alerts", web::get().to(list));

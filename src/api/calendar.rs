@@ -9,7 +9,7 @@ use crate::auth::{Principal, Role};
 use crate::error::{AppError, ErrorEnvelope};
 use crate::messages::parse_time;
 use crate::sla::WorkingDays;
-use crate::startup::AppState;
+use crate::api::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/calendar/deadline", web::get().to(deadline))

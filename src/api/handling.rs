@@ -12,7 +12,7 @@ use crate::error::{AppError, ErrorEnvelope};
 use crate::messages::handling::Finding;
 use crate::messages::{self as msgs, ExtensionRequest, Verdict};
 use crate::sla::WorkingDays;
-use crate::startup::AppState;
+use crate::api::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route(

@@ -17,7 +17,7 @@ use crate::messages::{
 };
 use crate::privacy::{self, Citizen};
 use crate::sla::{Category, Channel, WorkingDays};
-use crate::startup::AppState;
+use crate::api::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/messages", web::post().to(create))
@@ -259,8 +259,11 @@ pub async fn import(
 ) -> Result<HttpResponse, AppError> {
     require_intake(&who)?;
     let st = state.clone();
-    let report = tokio::task::spawn_blocking(move || crate::intake::import_lines(&st, &who, &body))
-        .await
+    let now = st.clock.now();
+    let report = tokio::task::spawn_blocking(move || {
+        crate::intake::import_lines(&st.db, &st.workflow, &who, &body, now)
+    })
+    .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("import task failed: {e}")))??;
     Ok(HttpResponse::Ok().json(report))
 }

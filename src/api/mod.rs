@@ -5,14 +5,17 @@ pub mod calendar;
 pub mod handling;
 pub mod messages;
 pub mod openapi;
+mod principal;
 pub mod reports;
+pub mod state;
+
+pub use state::AppState;
 
 use actix_web::{
     error::JsonPayloadError, web, FromRequest, HttpMessage, HttpRequest, HttpResponse,
 };
 
 use crate::error::AppError;
-use crate::startup::AppState;
 
 /// Registers the API routes and extractor configuration.
 pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {

@@ -8,7 +8,7 @@ use crate::auth::{Principal, Role};
 use crate::error::{AppError, ErrorEnvelope};
 use crate::reports::{self, export, html, Report, ReportContext};
 use crate::sla::Channel;
-use crate::startup::AppState;
+use crate::api::AppState;
 use crate::stats::{Period, Scope};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -91,7 +91,7 @@ pub async fn stats(
     let period = parse_period(&q.period)?;
     let scope = scope_for(&who, q.department.as_deref(), q.channel.as_deref())?;
     check_department(&state, &scope).await?;
-    let ctx = ReportContext::from_state(&state);
+    let ctx = ReportContext::from_settings(&state.settings, state.workflow.timeline.clone());
     let now = state.clock.now();
     let report = state
         .db
@@ -109,7 +109,7 @@ async fn obtain(
 ) -> Result<Report, AppError> {
     let scope = scope_for(who, q.department.as_deref(), None)?;
     check_department(state, &scope).await?;
-    let ctx = ReportContext::from_state(state);
+    let ctx = ReportContext::from_settings(&state.settings, state.workflow.timeline.clone());
     let now = state.clock.now();
     let actor = who.actor.clone();
     let version = q.version;
@@ -175,7 +175,7 @@ pub async fn regenerate(
     let period = parse_period(&period)?;
     let scope = scope_for(&who, q.department.as_deref(), None)?;
     check_department(&state, &scope).await?;
-    let ctx = ReportContext::from_state(&state);
+    let ctx = ReportContext::from_settings(&state.settings, state.workflow.timeline.clone());
     let now = state.clock.now();
     let actor = who.actor.clone();
     let report = state

@@ -13,7 +13,7 @@ use clap::Subcommand;
 
 use crate::auth::Role;
 use crate::directory::{self, DepartmentCode};
-use crate::startup::AppState;
+use crate::api::AppState;
 use driver::{choose, Step};
 use generator::{Generator, Workload, DEPARTMENTS};
 

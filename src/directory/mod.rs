@@ -1,11 +1,8 @@
 //! The office's directory: departments, staff and API tokens, with their diesel rows and queries.
 
-use std::fmt;
-
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
+pub use crate::auth::DepartmentCode;
 use crate::auth::{generate_token, Principal, Role};
 use crate::db::DbConnection;
 use crate::error::{is_unique_violation, AppError};
@@ -14,46 +11,6 @@ use crate::schema::{api_tokens, departments, staff};
 mod accounts;
 
 pub use accounts::{change_staff, StaffChange};
-
-/// A department code such as `zjj` or `gov-office`: 1–32 ASCII letters, digits, `-` or `_`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, ToSchema)]
-#[serde(transparent)]
-pub struct DepartmentCode(String);
-
-impl DepartmentCode {
-    pub fn parse(s: &str) -> Result<DepartmentCode, String> {
-        let s = s.trim();
-        if s.is_empty() || s.len() > 32 {
-            return Err("a department code has 1 to 32 characters".into());
-        }
-        if !s
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        {
-            return Err(format!(
-                "department code '{s}' may only contain ASCII letters, digits, '-' and '_'"
-            ));
-        }
-        Ok(DepartmentCode(s.to_string()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for DepartmentCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for DepartmentCode {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        DepartmentCode::parse(&s).map_err(serde::de::Error::custom)
-    }
-}
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = departments)]

@@ -9,9 +9,9 @@ use crate::error::AppError;
 use crate::messages::model::{utc, MessageRow};
 use crate::messages::Status;
 use crate::schema::alert_outbox;
-use crate::startup::AppState;
 
 use super::ladder::Level;
+use super::Environment;
 use super::outbox::{self, status, Kind, OutboxEmail};
 use super::render::{self, DigestItem};
 
@@ -58,8 +58,8 @@ pub fn hold_storm(
 /// On a working day at or after the digest hour, turns each recipient's held alerts into one
 /// digest email (at most one per recipient and day: the key holds the local date). Returns how
 /// many digests were enqueued.
-pub fn enqueue_due(conn: &mut DbConnection, st: &AppState, now: i64) -> Result<usize, AppError> {
-    let tl = &st.workflow.timeline;
+pub fn enqueue_due(conn: &mut DbConnection, st: &Environment, now: i64) -> Result<usize, AppError> {
+    let tl = &st.timeline;
     let now_utc = utc(now);
     let date = tl.local_date(now_utc);
     let local_hour = now_utc.with_timezone(&tl.tz()).hour();
@@ -83,12 +83,12 @@ pub fn enqueue_due(conn: &mut DbConnection, st: &AppState, now: i64) -> Result<u
 
 fn digest_for(
     conn: &mut DbConnection,
-    st: &AppState,
+    st: &Environment,
     recipient: &str,
     date: &str,
     now: i64,
 ) -> Result<bool, AppError> {
-    let tl = &st.workflow.timeline;
+    let tl = &st.timeline;
     let held: Vec<(i64, Option<i64>, Option<String>)> = alert_outbox::table
         .filter(alert_outbox::recipient_email.eq(recipient))
         .filter(alert_outbox::status.eq(status::HELD))

@@ -1,4 +1,4 @@
-//! The escalation engine (督办): the ladder of reminders and overdue alerts, the sweep that decides them, the outbox that delivers them once, the daily digest that replaces storms, and the background worker.
+//! The escalation engine (督办): the ladder of reminders and overdue alerts, the sweep that decides them, the outbox that delivers them once, and the daily digest that replaces storms. The `worker` module runs it in the background.
 //!
 //! Flow: a workflow step calls [`reschedule`] in its transaction (cancels the message's
 //! undelivered alerts and asks for a re-evaluation); [`sweep_once`] evaluates the messages whose
@@ -12,19 +12,20 @@ pub mod outbox;
 pub mod render;
 pub mod sweep;
 
-use std::time::Duration;
+use std::sync::Arc;
 
-use actix_web::web;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use crate::db::DbConnection;
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::db::{Db, DbConnection};
 use crate::error::AppError;
 use crate::mail::Mailer;
 use crate::messages::events::{self, Event, NewEventRow};
-use crate::messages::{MessageRow, Status};
+use crate::messages::{AfterStep, MessageRow, Status};
 use crate::schema::messages;
-use crate::startup::AppState;
+use crate::sla::Timeline;
 
 pub use ladder::{Ladder, Level};
 pub use outbox::{enqueue, Kind, OutboxEmail};
@@ -34,6 +35,31 @@ pub const SYSTEM_ACTOR: &str = "system:escalation";
 
 /// Most sweep or delivery rounds in one call (a bound, not a expected figure).
 const MAX_ROUNDS: usize = 10_000;
+
+/// What the engine needs, built once by the application (crates.io's jobs take a similar
+/// `Environment`): the database, the calendar, the ladder, the clock, and the settings it reads
+/// (`escalation`, `smtp`, the links' base URL and the office's name).
+pub struct Environment {
+    pub db: Db,
+    pub timeline: Timeline,
+    pub ladder: Arc<Ladder>,
+    pub clock: Arc<dyn Clock>,
+    pub settings: Arc<Settings>,
+}
+
+/// The workflow's [`AfterStep`]: every step re-arms or stops the message's ladder.
+pub struct Rearm;
+
+impl AfterStep for Rearm {
+    fn after_step(
+        &self,
+        conn: &mut DbConnection,
+        row: &MessageRow,
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        reschedule(conn, row, now)
+    }
+}
 
 /// Called by every workflow step, inside its transaction, with the row as it now is: cancels the
 /// message's undelivered alerts and, if the message is open, asks the next sweep to evaluate it
@@ -59,18 +85,16 @@ pub struct SweepReport {
     pub evaluated: usize,
     pub alerts: usize,
     pub digests: usize,
-    /// Monthly report emails queued.
-    pub reports: usize,
     /// Steps that failed this round (each logged once, with the message id where there is one).
     pub failures: usize,
 }
 
 /// Evaluates every message whose escalation time has come at `state.clock`, batch by batch,
-/// then enqueues the digests that are due and, on the first working day of a month, last month's report.
+/// then enqueues the digests that are due.
 ///
-/// The steps are independent: a failure of one (a batch, the digests, the monthly email) is
-/// logged and counted, and the others still run; [`run_once`] delivers the outbox either way.
-pub async fn sweep_once(state: &web::Data<AppState>) -> Result<SweepReport, AppError> {
+/// The steps are independent: a failure of one (a batch, the digests) is logged and counted,
+/// and the others still run; the worker delivers the outbox either way.
+pub async fn sweep_once(state: &Arc<Environment>) -> Result<SweepReport, AppError> {
     let mut report = SweepReport::default();
     let now = state.clock.now().timestamp();
     for _ in 0..MAX_ROUNDS {
@@ -106,22 +130,6 @@ pub async fn sweep_once(state: &web::Data<AppState>) -> Result<SweepReport, AppE
             report.failures += 1;
         }
     }
-    // Last month's report to the leaders, on the first working day of the month.
-    let st = state.clone();
-    match state
-        .db
-        .write(move |conn| {
-            let ctx = crate::reports::ReportContext::from_state(&st);
-            crate::reports::email::enqueue_monthly(conn, &ctx, crate::messages::model::utc(now))
-        })
-        .await
-    {
-        Ok(n) => report.reports = n,
-        Err(e) => {
-            tracing::warn!(error = %e, "monthly report email not enqueued this round");
-            report.failures += 1;
-        }
-    }
     Ok(report)
 }
 
@@ -138,7 +146,7 @@ pub struct DeliveryReport {
 /// Sends every outbox row due at `state.clock` (claimed with a lease), recording each result.
 /// Before each send the row's lease is renewed under its claim token; a claim found lost stops
 /// the batch (the rest of it is another instance's, or will be once its lease runs out).
-pub async fn deliver_once(state: &web::Data<AppState>) -> Result<DeliveryReport, AppError> {
+pub async fn deliver_once(state: &Arc<Environment>) -> Result<DeliveryReport, AppError> {
     let mailer = Mailer::from_settings(&state.settings.smtp)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("mailer: {e}")))?;
     let cfg = &state.settings.escalation;
@@ -246,50 +254,5 @@ fn record_sent(
             .collect();
         events::append(conn, &rows)?;
         Ok(true)
-    })
-}
-
-/// One sweep then one delivery round (the worker's tick, and `huiyin escalate --once`).
-pub async fn run_once(
-    state: &web::Data<AppState>,
-) -> Result<(SweepReport, DeliveryReport), AppError> {
-    // A calendar file installed since the last round is picked up here (a cheap directory
-    // listing when nothing changed).
-    let st = state.clone();
-    let reload = tokio::task::spawn_blocking(move || {
-        st.calendar
-            .reload_if_changed(&st.db, &st.workflow.timeline, st.clock.now())
-    })
-    .await;
-    if let Ok(Err(e)) = reload {
-        tracing::warn!(error = %e, "calendar files changed but were not installed");
-    }
-    // The outbox is delivered even when the sweep failed.
-    let sweep = sweep_once(state).await;
-    let delivery = deliver_once(state).await?;
-    Ok((sweep?, delivery))
-}
-
-/// Runs [`run_once`] every `escalation.sweep_interval_secs` until the runtime stops.
-pub fn spawn_worker(state: web::Data<AppState>) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let every = Duration::from_secs(state.settings.escalation.sweep_interval_secs);
-        let mut tick = tokio::time::interval(every);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            match run_once(&state).await {
-                Ok((s, d)) if s.alerts + s.digests + d.sent + d.failed > 0 => tracing::info!(
-                    sweep.evaluated = s.evaluated,
-                    sweep.alerts = s.alerts,
-                    sweep.digests = s.digests,
-                    delivery.sent = d.sent,
-                    delivery.failed = d.failed,
-                    "escalation round"
-                ),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "escalation round failed; retrying next tick"),
-            }
-        }
     })
 }

@@ -11,9 +11,9 @@ use crate::error::AppError;
 use crate::messages::model::{utc, MessageRow};
 use crate::messages::Status;
 use crate::schema::messages;
-use crate::startup::AppState;
 
 use super::ladder::Level;
+use super::Environment;
 use super::outbox::{self, Kind, OutboxEmail};
 use super::render::{self, AlertContext};
 use super::{digest, SYSTEM_ACTOR};
@@ -92,7 +92,7 @@ pub fn epoch(level: Level, department: &str, due_at: i64) -> String {
 /// locked with `FOR UPDATE SKIP LOCKED`, so instances sweeping at once take disjoint batches.
 pub fn sweep_batch(
     conn: &mut DbConnection,
-    st: &AppState,
+    st: &Environment,
     now: i64,
 ) -> Result<BatchOutcome, AppError> {
     conn.transaction(|conn| {
@@ -125,7 +125,7 @@ pub fn sweep_batch(
                 let next = if row.status() == Status::Open {
                     let plan = st
                         .ladder
-                        .plan(&st.workflow.timeline, row.received_at, row.due_at, now);
+                        .plan(&st.timeline, row.received_at, row.due_at, now);
                     for level in plan.fire {
                         alerts += decide(conn, st, &mut dir, row, level, now, &mut touched)?;
                     }
@@ -161,7 +161,7 @@ pub fn sweep_batch(
 /// Writes the alerts of one level for one message; returns how many were new.
 fn decide(
     conn: &mut DbConnection,
-    st: &AppState,
+    st: &Environment,
     dir: &mut Directory,
     row: &MessageRow,
     level: Level,
@@ -188,7 +188,7 @@ fn decide(
         );
         return Ok(0);
     }
-    let tl = &st.workflow.timeline;
+    let tl = &st.timeline;
     let overdue_days = tl
         .working_days_overdue(utc(row.due_at), utc(now))
         .unwrap_or(0);

@@ -213,7 +213,7 @@ impl Workflow {
         now: DateTime<Utc>,
     ) -> Result<MessageRow, AppError> {
         let due = self.timeline.extend(utc(row.due_at), days)?;
-        Self::save(
+        self.save(
             conn,
             row,
             MessageChanges {
@@ -269,7 +269,7 @@ impl Workflow {
                 })
                 .returning(extension_requests::id)
                 .get_result(conn)?;
-            Self::save(
+            self.save(
                 conn,
                 &row,
                 MessageChanges::default(),
@@ -340,7 +340,7 @@ impl Workflow {
                 )));
             }
             if !approve {
-                return Self::save(
+                return self.save(
                     conn,
                     &row,
                     MessageChanges::default(),
@@ -393,7 +393,7 @@ impl Workflow {
                 .calendar()
                 .working_days_between(tl.local_date(utc(row.assigned_at)), tl.local_date(now))?;
             let late = taken > i64::from(self.rules.return_within_working_days);
-            Self::save(
+            self.save(
                 conn,
                 &row,
                 MessageChanges {
@@ -486,7 +486,7 @@ impl Workflow {
             } else {
                 row.due_at
             };
-            Self::save(
+            self.save(
                 conn,
                 &row,
                 MessageChanges {
@@ -541,7 +541,7 @@ impl Workflow {
                 }
                 Verdict::Rejected => None,
             };
-            Self::save(
+            self.save(
                 conn,
                 &row,
                 MessageChanges {
@@ -589,7 +589,7 @@ impl Workflow {
                 reply_submissions::status.eq("pending"),
             ))
             .execute(conn)?;
-        Self::save(
+        self.save(
             conn,
             row,
             MessageChanges {
@@ -652,7 +652,7 @@ impl Workflow {
                 let reason = reason
                     .filter(|r| !r.trim().is_empty())
                     .ok_or_else(|| AppError::invalid("reason", "say why the reply is rejected"))?;
-                return Self::save(
+                return self.save(
                     conn,
                     &row,
                     MessageChanges {
@@ -674,7 +674,7 @@ impl Workflow {
                 .timeline
                 .working_days_taken(utc(row.received_at), replied_at)?;
             let taken = i32::try_from(taken).unwrap_or(i32::MAX);
-            let row = Self::save(
+            let row = self.save(
                 conn,
                 &row,
                 MessageChanges {

@@ -1,5 +1,6 @@
 //! Citizen messages: the domain values, the validated intake form, the append-only event log and the workflow (create, reply, transfer, pause, extend, invalidate, reopen).
 
+pub mod after_step;
 pub mod events;
 pub mod handling;
 pub mod model;
@@ -19,6 +20,7 @@ use crate::error::AppError;
 use crate::privacy::Citizen;
 use crate::sla::{Category, Channel, SlaPolicy};
 
+pub use after_step::AfterStep;
 pub use events::Event;
 pub use handling::{ExtensionRequest, Verdict};
 pub use model::{MessageFilter, MessageRow};

@@ -18,6 +18,7 @@ use crate::sla::{Timeline, WorkingDays};
 
 use super::events::{self, Event, EventRow, NewEventRow};
 use super::model::{self, utc, MessageRow, BIND_CHUNK};
+use super::Workflow;
 
 /// How the recompute appears in message histories.
 pub const ACTOR: &str = "system:calendar";
@@ -49,7 +50,7 @@ struct Figures {
 pub fn recalculate(
     conn: &mut DbConnection,
     old: &Timeline,
-    new: &Timeline,
+    workflow: &Workflow,
     since: DateTime<Utc>,
     years: &[i32],
     now: DateTime<Utc>,
@@ -76,7 +77,7 @@ pub fn recalculate(
         after_id = last;
         report.examined += ids.len();
         let changed =
-            conn.transaction(|conn| recalculate_batch(conn, &ids, old, new, years, now))?;
+            conn.transaction(|conn| recalculate_batch(conn, &ids, old, workflow, years, now))?;
         report.changed.extend(changed);
     }
 }
@@ -85,10 +86,11 @@ fn recalculate_batch(
     conn: &mut DbConnection,
     ids: &[i64],
     old: &Timeline,
-    new: &Timeline,
+    workflow: &Workflow,
     years: &[i32],
     now: DateTime<Utc>,
 ) -> Result<Vec<i64>, AppError> {
+    let new = &workflow.timeline;
     let mut rows = model::find_many(conn, ids)?;
     rows.sort_by_key(|r| r.id);
     let mut history: Vec<EventRow> = Vec::new();
@@ -147,7 +149,7 @@ fn recalculate_batch(
             &[NewEventRow::new(row.id, ACTOR, now.timestamp(), &event)],
         )?;
         let after_row = model::find(conn, row.id)?;
-        crate::escalation::reschedule(conn, &after_row, now)?;
+        workflow.after_step.after_step(conn, &after_row, now)?;
         changed.push(row.id);
     }
     Ok(changed)

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 
 use super::events::{self, Event, NewEventRow};
 use super::model::{self, MessageRow, NewMessageRow};
-use super::{NewMessage, Status};
+use super::{AfterStep, NewMessage, Status};
 
 /// What became of one intake.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,6 +75,8 @@ pub struct Workflow {
     pub timeline: Timeline,
     pub policy: Arc<SlaPolicy>,
     pub rules: Arc<HandlingSettings>,
+    /// Runs in the transaction of every step (the escalation ladder re-arms or stops).
+    pub after_step: Arc<dyn AfterStep>,
 }
 
 fn conflict(row: &MessageRow, action: &str) -> AppError {
@@ -234,6 +236,7 @@ impl Workflow {
 
     /// Writes the changed columns, checking nobody changed the row meanwhile.
     pub(super) fn save(
+        &self,
         conn: &mut DbConnection,
         before: &MessageRow,
         changes: MessageChanges,
@@ -261,7 +264,7 @@ impl Workflow {
         )?;
         let after = model::find(conn, before.id)?;
         // Every change of deadline, status or department re-arms or stops the escalation ladder.
-        crate::escalation::reschedule(conn, &after, now)?;
+        self.after_step.after_step(conn, &after, now)?;
         Ok(after)
     }
 
@@ -301,7 +304,7 @@ impl Workflow {
                 .timeline
                 .working_days_taken(model::utc(row.received_at), replied_at)?;
             let taken = i32::try_from(taken).unwrap_or(i32::MAX);
-            Self::save(
+            self.save(
                 conn,
                 &row,
                 MessageChanges {
@@ -346,7 +349,7 @@ impl Workflow {
                 ));
             }
             directory::find_department(conn, to.as_str())?;
-            Self::save(
+            self.save(
                 conn,
                 &row,
                 MessageChanges {
@@ -378,7 +381,7 @@ impl Workflow {
             if row.status() != Status::Open {
                 return Err(conflict(&row, "pause"));
             }
-            Self::save(
+            self.save(
                 conn,
                 &row,
                 MessageChanges {
@@ -404,7 +407,7 @@ impl Workflow {
         let (due, paused_days) = self
             .timeline
             .resume(model::utc(row.due_at), paused_at, at)?;
-        Self::save(
+        self.save(
             conn,
             row,
             MessageChanges {
@@ -477,7 +480,7 @@ impl Workflow {
             if row.status() == Status::Invalid {
                 return Err(conflict(&row, "mark invalid"));
             }
-            Self::save(
+            self.save(
                 conn,
                 &row,
                 MessageChanges {
@@ -506,7 +509,7 @@ impl Workflow {
             if row.status().is_pending() {
                 return Err(conflict(&row, "reopen"));
             }
-            Self::save(
+            self.save(
                 conn,
                 &row,
                 MessageChanges {

@@ -9,7 +9,8 @@ pub mod views;
 
 use chrono::{DateTime, Utc};
 
-use crate::db::DbConnection;
+use crate::config::Settings;
+use crate::db::{Db, DbConnection};
 use crate::error::{is_unique_violation, AppError};
 use crate::sla::Timeline;
 use crate::stats::{self, Figures, Period, Rounding, Scope};
@@ -29,12 +30,12 @@ pub struct ReportContext {
 }
 
 impl ReportContext {
-    pub fn from_state(state: &crate::startup::AppState) -> ReportContext {
+    pub fn from_settings(settings: &Settings, timeline: Timeline) -> ReportContext {
         ReportContext {
-            timeline: state.workflow.timeline.clone(),
-            rounding: state.settings.reports.rounding,
-            office: state.settings.office.name.clone(),
-            monthly_email: state.settings.reports.monthly_email,
+            timeline,
+            rounding: settings.reports.rounding,
+            office: settings.office.name.clone(),
+            monthly_email: settings.reports.monthly_email,
         }
     }
 }
@@ -316,7 +317,9 @@ fn freeze(
 
 /// `huiyin report`: the report of `period` in `format` (csv, xlsx, json, html) as bytes.
 pub fn cli_report(
-    state: &crate::startup::AppState,
+    db: &Db,
+    ctx: &ReportContext,
+    now: DateTime<Utc>,
     period: &str,
     format: &str,
     department: Option<String>,
@@ -328,17 +331,15 @@ pub fn cli_report(
     if !matches!(format, "csv" | "xlsx" | "json" | "html") {
         anyhow::bail!("--format: unknown format '{format}': use csv, xlsx, json or html");
     }
-    let ctx = ReportContext::from_state(state);
     let scope = Scope {
         department,
         channel: None,
     };
-    let now = state.clock.now();
-    let report = state.db.write_blocking(|conn| {
+    let report = db.write_blocking(|conn| {
         if regenerate_it {
-            regenerate(conn, &ctx, &period, &scope, now, "cli:report")
+            regenerate(conn, ctx, &period, &scope, now, "cli:report")
         } else {
-            obtain(conn, &ctx, &period, &scope, None, now, "cli:report")
+            obtain(conn, ctx, &period, &scope, None, now, "cli:report")
         }
     })?;
     Ok(match format {

@@ -1,62 +1,10 @@
 //! Rates and their changes as bulletins print them: two decimals from integers, rounded or truncated, "—" when undefined.
 
 use std::fmt;
-use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
-/// How the second decimal of a percentage is cut.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Rounding {
-    /// Round half up (四舍五入): 608/609 → 99.84%, 138/149 → 92.62%.
-    #[default]
-    HalfUp,
-    /// Cut after the second decimal (截断): 138/149 = 0.92617… → 92.61%.
-    Truncate,
-}
-
-impl Rounding {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Rounding::HalfUp => "half_up",
-            Rounding::Truncate => "truncate",
-        }
-    }
-
-    /// How a report states the rule it used.
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            Rounding::HalfUp => "百分比保留两位小数，第三位四舍五入",
-            Rounding::Truncate => "百分比保留两位小数，第三位起舍去",
-        }
-    }
-
-    /// `num / den` in units of `1 / scale` under this rule (`den > 0`, `num >= 0`).
-    fn divide(self, num: i64, den: i64, scale: i64) -> i64 {
-        let n = i128::from(num) * i128::from(scale);
-        let d = i128::from(den);
-        let q = match self {
-            Rounding::HalfUp => (2 * n + d).div_euclid(2 * d),
-            Rounding::Truncate => n.div_euclid(d),
-        };
-        i64::try_from(q).unwrap_or(i64::MAX)
-    }
-}
-
-impl FromStr for Rounding {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "half_up" => Ok(Rounding::HalfUp),
-            "truncate" => Ok(Rounding::Truncate),
-            other => Err(format!(
-                "unknown rounding '{other}': expected half_up or truncate"
-            )),
-        }
-    }
-}
+pub use crate::config::Rounding;
 
 /// A ratio of two counts, kept as integers until it is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use crate::auth::Role;
 use crate::directory::{self, DepartmentCode};
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::api::AppState;
 
 use super::inbox::Choice;
 use super::{redirect, render, render_status, CurrentUser, Layout, Posted, WebError};

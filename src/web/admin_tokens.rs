@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use crate::auth::Role;
 use crate::directory;
-use crate::startup::AppState;
+use crate::api::AppState;
 
 use super::admin::{
     department_choices, refusal_zh, require_admin, role_and_department, role_choices,

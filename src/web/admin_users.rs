@@ -7,7 +7,7 @@ use serde::Deserialize;
 use crate::auth;
 use crate::directory::{self, StaffChange, StaffInput};
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::api::AppState;
 
 use super::admin::{
     department_choices, refusal_zh, require_admin, role_and_department, role_choices,

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use crate::calendar::DayKind;
 use crate::calendar_reload::Reloaded;
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::api::AppState;
 
 use super::{redirect, render, CurrentUser, Layout, Posted, WebError};
 

@@ -10,7 +10,7 @@ use crate::directory;
 use crate::error::AppError;
 use crate::messages::model::{self, MessageFilter};
 use crate::messages::{critical_threshold, Status};
-use crate::startup::AppState;
+use crate::api::AppState;
 
 use super::figures::{self, DepartmentLine, Month, MonthFigures, QueueCounts};
 use super::view::{self, MessageItem, Names};

@@ -8,7 +8,7 @@ use crate::error::AppError;
 use crate::messages::model::{self, MessageFilter};
 use crate::messages::Status;
 use crate::sla::{Category, Channel};
-use crate::startup::AppState;
+use crate::api::AppState;
 
 use super::figures::{self, QueueCounts};
 use super::view::{MessageItem, Names};

@@ -10,10 +10,11 @@ use serde::Deserialize;
 use crate::auth::{self, Role};
 use crate::directory;
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::api::AppState;
 
 use super::error::safe_next;
 use super::session::{self, SessionData};
+use super::WebState;
 use super::{redirect, render, render_status, CurrentUser, Layout, Posted, WebError};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -52,8 +53,12 @@ fn home_of(role: Role) -> &'static str {
 }
 
 /// The anonymous session of the login form (reusing the request's if valid), and whether it is new.
-fn anonymous_session(req: &HttpRequest, state: &AppState) -> (SessionData, bool) {
-    match session::read(req, state) {
+fn anonymous_session(
+    req: &HttpRequest,
+    state: &AppState,
+    pages: &WebState,
+) -> (SessionData, bool) {
+    match session::read(req, pages, state.clock.now().timestamp()) {
         Some(s) => (s, false),
         None => (
             SessionData {
@@ -89,14 +94,15 @@ fn login_form(
 pub async fn login_page(
     req: HttpRequest,
     state: web::Data<AppState>,
+    pages: web::Data<WebState>,
     query: web::Query<LoginQuery>,
 ) -> Result<HttpResponse, WebError> {
-    let (session, new) = anonymous_session(&req, &state);
+    let (session, new) = anonymous_session(&req, &state, &pages);
     let next = query.next.clone().unwrap_or_else(|| "/".into());
     let page = login_form(&state, session.csrf.clone(), &next, String::new(), None);
     let mut resp = render(&page)?;
     if new {
-        resp.add_cookie(&session::cookie(&state, &session))
+        resp.add_cookie(&session::cookie(&pages, &session))
             .map_err(|e| AppError::Internal(anyhow::anyhow!("cookie: {e}")))?;
     }
     Ok(resp)
@@ -113,9 +119,10 @@ pub struct LoginForm {
 pub async fn login(
     req: HttpRequest,
     state: web::Data<AppState>,
+    pages: web::Data<WebState>,
     body: web::Bytes,
 ) -> Result<HttpResponse, WebError> {
-    let Some(anon) = session::read(&req, &state) else {
+    let Some(anon) = session::read(&req, &pages, state.clock.now().timestamp()) else {
         return Err(WebError::Csrf);
     };
     session::check_csrf(&body, &anon.csrf)?;
@@ -127,7 +134,7 @@ pub async fn login(
     let email = form.email.trim().to_string();
     let next = form.next.clone().unwrap_or_else(|| "/".into());
 
-    let wait = state.web.throttle.wait(&email, &addr, Instant::now());
+    let wait = pages.throttle.wait(&email, &addr, Instant::now());
     if !wait.is_zero() {
         let secs = wait.as_secs().max(1);
         let page = login_form(
@@ -166,7 +173,7 @@ pub async fn login(
         .await?;
 
     let Some(staff) = staff else {
-        state.web.throttle.failed(&email, &addr, Instant::now());
+        pages.throttle.failed(&email, &addr, Instant::now());
         tracing::info!(login.outcome = "failed", "web login failed");
         let page = login_form(
             &state,
@@ -177,7 +184,7 @@ pub async fn login(
         );
         return render_status(StatusCode::UNAUTHORIZED, &page);
     };
-    state.web.throttle.succeeded(&email);
+    pages.throttle.succeeded(&email);
     tracing::info!(staff.id = staff.id, login.outcome = "ok", "web login");
     let data = SessionData {
         staff_id: Some(staff.id),
@@ -193,7 +200,7 @@ pub async fn login(
         _ => home_of(staff.role()).to_string(),
     };
     let mut resp = redirect(&to);
-    resp.add_cookie(&session::cookie(&state, &data))
+    resp.add_cookie(&session::cookie(&pages, &data))
         .map_err(|e| AppError::Internal(anyhow::anyhow!("cookie: {e}")))?;
     Ok(resp)
 }
@@ -209,6 +216,7 @@ pub struct Empty {}
 /// afterwards. The user's sessions end together (one epoch per user), on every device.
 pub async fn logout(
     state: web::Data<AppState>,
+    pages: web::Data<WebState>,
     posted: Posted<Empty>,
 ) -> Result<HttpResponse, WebError> {
     let id = posted.user.staff.id;
@@ -217,7 +225,7 @@ pub async fn logout(
         .write(move |conn| directory::end_sessions(conn, id))
         .await?;
     let mut resp = redirect("/login");
-    resp.add_cookie(&session::removal_cookie(&state))
+    resp.add_cookie(&session::removal_cookie(&pages))
         .map_err(|e| AppError::Internal(anyhow::anyhow!("cookie: {e}")))?;
     Ok(resp)
 }
@@ -260,6 +268,7 @@ pub struct PasswordForm {
 /// Changes the password (the current one is required); other sessions of the user end, this one is renewed.
 pub async fn change_password(
     state: web::Data<AppState>,
+    pages: web::Data<WebState>,
     posted: Posted<PasswordForm>,
 ) -> Result<HttpResponse, WebError> {
     let Posted { user, form } = posted;
@@ -309,7 +318,7 @@ pub async fn change_password(
         password: session::password_fingerprint(Some(&hash), user.staff.session_epoch),
     };
     let mut resp = redirect("/account/password?done=1");
-    resp.add_cookie(&session::cookie(&state, &data))
+    resp.add_cookie(&session::cookie(&pages, &data))
         .map_err(|e| AppError::Internal(anyhow::anyhow!("cookie: {e}")))?;
     Ok(resp)
 }

@@ -11,7 +11,7 @@ use crate::directory::DepartmentCode;
 use crate::error::AppError;
 use crate::messages::{self as msgs, MessageRow, Workflow};
 use crate::sla::WorkingDays;
-use crate::startup::AppState;
+use crate::api::AppState;
 
 use super::message_page::{self, Extras};
 use super::{redirect, render_status, CurrentUser, Posted, WebError};

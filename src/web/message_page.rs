@@ -10,7 +10,7 @@ use crate::messages::model::{self, utc};
 use crate::messages::Status;
 use crate::privacy;
 use crate::sla::Channel;
-use crate::startup::AppState;
+use crate::api::AppState;
 
 use super::inbox::Choice;
 use super::view::{self, Deadline, Names};

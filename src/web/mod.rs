@@ -29,7 +29,7 @@ use sha2::{Digest, Sha256};
 use crate::auth::Role;
 use crate::config::WebSettings;
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::api::AppState;
 
 pub use error::WebError;
 pub use session::{CurrentUser, Posted};

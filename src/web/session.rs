@@ -14,7 +14,9 @@ use sha2::{Digest, Sha256};
 use crate::auth::Principal;
 use crate::directory::Staff;
 use crate::error::AppError;
-use crate::startup::AppState;
+use crate::api::AppState;
+
+use super::WebState;
 
 use super::error::WebError;
 
@@ -109,35 +111,35 @@ impl SessionData {
 }
 
 /// The session cookie for `data`.
-pub fn cookie(state: &AppState, data: &SessionData) -> Cookie<'static> {
-    Cookie::build(COOKIE, data.encode(&state.web.key))
+pub fn cookie(pages: &WebState, data: &SessionData) -> Cookie<'static> {
+    Cookie::build(COOKIE, data.encode(&pages.key))
         .path("/")
         .http_only(true)
         // Lax, not Strict: links in alert emails must open the message page logged in.
         // Cross-site form posts carry no cookie under Lax, and every form has a CSRF token.
         .same_site(SameSite::Lax)
-        .secure(state.web.secure_cookies)
+        .secure(pages.secure_cookies)
         .finish()
 }
 
 /// A cookie that removes the session.
-pub fn removal_cookie(state: &AppState) -> Cookie<'static> {
+pub fn removal_cookie(pages: &WebState) -> Cookie<'static> {
     let mut c = Cookie::build(COOKIE, "")
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
-        .secure(state.web.secure_cookies)
+        .secure(pages.secure_cookies)
         .finish();
     c.make_removal();
     c
 }
 
-/// The valid, unexpired session of a request, logged in or not.
-pub fn read(req: &HttpRequest, state: &AppState) -> Option<SessionData> {
+/// The valid, unexpired session of a request at `now` (Unix seconds), logged in or not.
+pub fn read(req: &HttpRequest, pages: &WebState, now: i64) -> Option<SessionData> {
     let cookie = req.cookie(COOKIE)?;
-    let data = SessionData::decode(cookie.value(), &state.web.key)?;
-    let age = state.clock.now().timestamp() - data.issued_at;
-    (age >= 0 && age <= state.web.session_secs).then_some(data)
+    let data = SessionData::decode(cookie.value(), &pages.key)?;
+    let age = now - data.issued_at;
+    (age >= 0 && age <= pages.session_secs).then_some(data)
 }
 
 /// The logged-in member of staff behind a request. Extracting it from a request
@@ -150,8 +152,8 @@ pub struct CurrentUser {
     pub csrf: String,
 }
 
-fn app_state(req: &HttpRequest) -> Result<web::Data<AppState>, WebError> {
-    req.app_data::<web::Data<AppState>>()
+fn app_data<T: 'static>(req: &HttpRequest) -> Result<web::Data<T>, WebError> {
+    req.app_data::<web::Data<T>>()
         .cloned()
         .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no app state")).into())
 }
@@ -175,8 +177,10 @@ impl FromRequest for CurrentUser {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            let state = app_state(&req)?;
-            let session = read(&req, &state).ok_or_else(|| login_required(&req))?;
+            let state = app_data::<AppState>(&req)?;
+            let pages = app_data::<WebState>(&req)?;
+            let session = read(&req, &pages, state.clock.now().timestamp())
+                .ok_or_else(|| login_required(&req))?;
             let id = session.staff_id.ok_or_else(|| login_required(&req))?;
             let staff = state
                 .db

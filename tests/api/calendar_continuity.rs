@@ -7,8 +7,8 @@ use std::path::Path;
 use actix_web::web;
 use huiyin::auth::Role;
 use huiyin::directory::{self, DepartmentCode, StaffInput};
-use huiyin::escalation;
-use huiyin::startup::AppState;
+use huiyin::api::AppState;
+use huiyin::worker;
 use serde_json::{json, Value};
 
 use crate::helpers::{database_urls, mailbox, t, test_settings, TestApp};
@@ -167,7 +167,9 @@ async fn the_service_keeps_working_past_the_last_notice_and_recomputes_when_it_i
         // The sweep on the first working day of 2027 runs and delivers: the reminder of the
         // message due on 5 January reaches the clerk, its deadline marked 暂定.
         app.clock.set(t("2027-01-04T10:00:00+08:00"));
-        let (sweep, delivery) = escalation::run_once(&app.state).await.unwrap();
+        let worker::Round {
+            sweep, delivery, ..
+        } = worker::run_once(&app.worker()).await.unwrap();
         assert_eq!(sweep.failures, 0, "{sweep:?}");
         assert!(delivery.sent > 0, "{delivery:?}");
         let reminders: Vec<String> = smtp.to(CLERK).iter().map(|r| r.text()).collect();

@@ -8,10 +8,12 @@ use huiyin::auth::Role;
 use huiyin::clock::Clock;
 use huiyin::directory::{self, DepartmentCode, StaffInput};
 use huiyin::escalation::{self, outbox};
-use huiyin::startup::{AppState, Application};
+use huiyin::api::AppState;
+use huiyin::startup::Application;
+use huiyin::worker;
 use serde_json::{json, Value};
 
-use crate::helpers::{database_urls, t, test_settings, TestApp};
+use crate::helpers::{database_urls, t, test_settings, worker_of, TestApp};
 use crate::smtp::SmtpServer;
 
 const CLERK: &str = "clerk@zjj.example.gov.cn";
@@ -82,7 +84,7 @@ async fn add_staff(state: &web::Data<AppState>) {
 /// Moves the clock to `at`, sweeps and delivers.
 async fn tick(app: &TestApp, at: &str) {
     app.clock.set(t(at));
-    escalation::run_once(&app.state).await.unwrap();
+    worker::run_once(&app.worker()).await.unwrap();
 }
 
 fn levels_to(smtp: &SmtpServer, rcpt: &str) -> Vec<String> {
@@ -185,7 +187,7 @@ async fn a_reply_stops_the_ladder_and_cancels_undelivered_alerts() {
         let id = msg["id"].as_i64().unwrap();
         // The reminder is decided but not yet delivered when the clerk replies.
         app.clock.set(t("2024-09-30T09:00:00+08:00"));
-        let report = escalation::sweep_once(&app.state).await.unwrap();
+        let report = escalation::sweep_once(&app.escalation()).await.unwrap();
         assert_eq!(report.alerts, 1, "{}", app.backend);
         let clerk = app.token(Role::Clerk, Some("zjj")).await;
         let (status, _) = app
@@ -196,7 +198,7 @@ async fn a_reply_stops_the_ladder_and_cancels_undelivered_alerts() {
             )
             .await;
         assert_eq!(status, 200);
-        escalation::deliver_once(&app.state).await.unwrap();
+        escalation::deliver_once(&app.escalation()).await.unwrap();
         for at in ["2024-10-09T00:00:00+08:00", "2024-10-11T09:00:00+08:00"] {
             tick(&app, at).await;
         }
@@ -267,7 +269,7 @@ async fn a_restart_between_decision_and_delivery_delivers_exactly_once() {
     for (app, url, smtp) in apps("2024-09-25T12:00:00+08:00", &[]).await {
         app.create_message("zjj", "2024-09-25T10:00:00+08:00").await;
         app.clock.set(t("2024-10-09T00:00:00+08:00"));
-        let decided = escalation::sweep_once(&app.state).await.unwrap();
+        let decided = escalation::sweep_once(&app.escalation()).await.unwrap();
         // Overdue (supervisor) only: the reminder's time passed with the deadline.
         assert_eq!(decided.alerts, 1, "{}", app.backend);
         // The instance stops before delivering; a new one starts on the same database.
@@ -275,11 +277,11 @@ async fn a_restart_between_decision_and_delivery_delivers_exactly_once() {
             .await
             .unwrap();
         let state = second.state();
-        assert_eq!(escalation::sweep_once(&state).await.unwrap().alerts, 0);
-        let delivered = escalation::deliver_once(&state).await.unwrap();
+        assert_eq!(escalation::sweep_once(&worker_of(&state).escalation).await.unwrap().alerts, 0);
+        let delivered = escalation::deliver_once(&worker_of(&state).escalation).await.unwrap();
         assert_eq!(delivered.sent, 1);
-        escalation::run_once(&app.state).await.unwrap();
-        escalation::run_once(&state).await.unwrap();
+        worker::run_once(&app.worker()).await.unwrap();
+        worker::run_once(&worker_of(&state)).await.unwrap();
         assert_eq!(smtp.to(SUPERVISOR).len(), 1, "{}", app.backend);
     }
 }
@@ -291,7 +293,7 @@ async fn an_abandoned_claim_is_delivered_once_after_its_lease_and_a_lost_reply_k
         let before = smtp.received().len();
         app.create_message("zjj", "2024-09-25T10:00:00+08:00").await;
         app.clock.set(t("2024-09-30T09:00:00+08:00"));
-        escalation::sweep_once(&app.state).await.unwrap();
+        escalation::sweep_once(&app.escalation()).await.unwrap();
         // An instance claims the reminder and dies before sending it.
         let now = app.clock.now().timestamp();
         let st = app.state.clone();
@@ -301,18 +303,18 @@ async fn an_abandoned_claim_is_delivered_once_after_its_lease_and_a_lost_reply_k
             .await
             .unwrap();
         assert_eq!(claimed.len(), 1);
-        assert_eq!(escalation::deliver_once(&app.state).await.unwrap().sent, 0);
+        assert_eq!(escalation::deliver_once(&app.escalation()).await.unwrap().sent, 0);
         app.clock.advance(Duration::seconds(301));
         // The receiver takes the data but the connection drops before its answer.
         smtp.drop_after_data(true);
-        let round = escalation::deliver_once(&app.state).await.unwrap();
+        let round = escalation::deliver_once(&app.escalation()).await.unwrap();
         assert_eq!((round.sent, round.failed), (0, 1), "{}", app.backend);
         let failed = alerts(&app, "?status=failed").await;
         assert_eq!(failed["items"][0]["attempts"], 2);
         assert!(failed["items"][0]["last_error"].as_str().is_some());
         smtp.drop_after_data(false);
         app.clock.advance(Duration::seconds(120));
-        assert_eq!(escalation::deliver_once(&app.state).await.unwrap().sent, 1);
+        assert_eq!(escalation::deliver_once(&app.escalation()).await.unwrap().sent, 1);
         // At least once: the copy sent again carries the same Message-ID.
         let copies: Vec<_> = smtp.received()[before..].to_vec();
         assert_eq!(copies.len(), 2);
@@ -382,14 +384,12 @@ async fn two_instances_on_postgresql_send_each_alert_once() {
             .unwrap();
         let other = second.state();
         app.clock.set(t("2024-10-11T09:00:00+08:00"));
-        let (a, b) = tokio::join!(
-            escalation::run_once(&app.state),
-            escalation::run_once(&other)
-        );
+        let (mine, theirs) = (app.worker(), worker_of(&other));
+        let (a, b) = tokio::join!(worker::run_once(&mine), worker::run_once(&theirs));
         let (a, b) = (a.unwrap(), b.unwrap());
         // 20 overdue alerts + 20 severe alerts to the leader.
-        assert_eq!(a.0.alerts + b.0.alerts, 40);
-        assert_eq!(a.1.sent + b.1.sent, 40);
+        assert_eq!(a.sweep.alerts + b.sweep.alerts, 40);
+        assert_eq!(a.delivery.sent + b.delivery.sent, 40);
         let mut by_id: BTreeMap<Option<String>, usize> = BTreeMap::new();
         for r in smtp.received() {
             *by_id.entry(r.header("Message-ID")).or_default() += 1;
@@ -568,12 +568,13 @@ async fn two_instances_with_a_slow_relay_send_each_alert_once_and_record_it_once
         let other = second.state();
         app.clock.set(t("2024-10-11T09:00:00+08:00"));
         // Decide first (20 overdue + 20 severe alerts), then deliver from both at once.
-        let decided = escalation::sweep_once(&app.state).await.unwrap();
+        let decided = escalation::sweep_once(&app.escalation()).await.unwrap();
         assert_eq!(decided.alerts, 40);
         smtp.slow(app.clock.clone(), Duration::seconds(4));
+        let (mine, theirs) = (app.escalation(), worker_of(&other).escalation.clone());
         let (a, b) = tokio::join!(
-            escalation::deliver_once(&app.state),
-            escalation::deliver_once(&other)
+            escalation::deliver_once(&mine),
+            escalation::deliver_once(&theirs)
         );
         let (a, b) = (a.unwrap(), b.unwrap());
         assert_eq!((a.failed, b.failed), (0, 0));

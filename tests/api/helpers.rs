@@ -12,7 +12,9 @@ use huiyin::auth::Role;
 use huiyin::clock::ManualClock;
 use huiyin::config::Settings;
 use huiyin::directory::{self, DepartmentCode};
-use huiyin::startup::{AppState, Application};
+use huiyin::api::AppState;
+use huiyin::startup::{self, Application};
+use huiyin::{escalation, worker};
 use serde_json::{json, Value};
 
 /// Quiet unless TEST_LOG is set.
@@ -95,6 +97,8 @@ pub fn test_settings(db_url: &str, extra: &[(&str, &str)]) -> Settings {
     env.insert("HUIYIN_LISTEN".to_string(), "127.0.0.1:0".to_string());
     env.insert("HUIYIN_DATABASE_URL".to_string(), db_url.to_string());
     env.insert("HUIYIN_DATABASE__POOL_SIZE".to_string(), "4".to_string());
+    // Tests run the worker's rounds themselves, at the times they set.
+    env.insert("HUIYIN_ESCALATION__WORKER".to_string(), "false".to_string());
     for (k, v) in extra {
         env.insert(k.to_string(), v.to_string());
     }
@@ -118,7 +122,22 @@ pub const DEPARTMENTS: &[(&str, &str)] = &[
     ("jyj", "市教育局"),
 ];
 
+/// The background worker's environment over `state` (tests run its rounds by hand).
+pub fn worker_of(state: &AppState) -> Arc<worker::Environment> {
+    Arc::new(startup::worker_environment(state))
+}
+
 impl TestApp {
+    /// The worker's environment over this app's state.
+    pub fn worker(&self) -> Arc<worker::Environment> {
+        worker_of(&self.state)
+    }
+
+    /// The escalation engine's environment over this app's state.
+    pub fn escalation(&self) -> Arc<escalation::Environment> {
+        self.worker().escalation.clone()
+    }
+
     /// One app per configured backend, each on a fresh database, its clock at `now`.
     pub async fn each(now: &str) -> Vec<TestApp> {
         let mut apps = Vec::new();

@@ -246,7 +246,7 @@ async fn the_monthly_email_goes_out_on_the_first_working_day_with_the_xlsx_attac
         let st = app.state.clone();
         let out = tokio::task::spawn_blocking(move || {
             let mut conn = st.db.get().unwrap();
-            let ctx = ReportContext::from_state(&st);
+            let ctx = ReportContext::from_settings(&st.settings, st.workflow.timeline.clone());
             // No leader yet: nobody to send it to.
             let none =
                 reports::monthly_email(&mut conn, &ctx, t("2026-11-02T09:00:00+08:00")).unwrap();
@@ -402,7 +402,7 @@ async fn the_sweep_on_the_first_working_day_queues_last_months_report_once_per_l
         .unwrap();
         // Two sweeps the same day (or two instances) queue it once.
         for _ in 0..2 {
-            huiyin::escalation::sweep_once(&app.state).await.unwrap();
+            huiyin::worker::run_once(&app.worker()).await.unwrap();
         }
         let (status, page) = app.get(&app.admin, "/api/v1/alerts?per_page=200").await;
         assert_eq!(status, 200, "{page}");
@@ -433,8 +433,8 @@ async fn the_sweep_on_the_first_working_day_queues_last_months_report_once_per_l
         );
         // The next working day queues nothing more.
         app.clock.set(t("2026-11-03T09:00:00+08:00"));
-        let sweep = huiyin::escalation::sweep_once(&app.state).await.unwrap();
-        assert_eq!(sweep.reports, 0);
+        let round = huiyin::worker::run_once(&app.worker()).await.unwrap();
+        assert_eq!(round.reports, 0);
     }
 }
 

@@ -2,7 +2,7 @@
 
 use huiyin::auth::Role;
 use huiyin::directory;
-use huiyin::escalation;
+use huiyin::worker;
 
 use super::{staff, Browser, PASSWORD};
 use crate::helpers::{database_urls, mailbox, t, test_settings, TestApp};
@@ -237,7 +237,7 @@ async fn an_inactive_supervisor_gets_no_alert_email() {
             )
             .await;
         assert_eq!(status, 201, "{msg}");
-        escalation::run_once(&app.state).await.unwrap();
+        worker::run_once(&app.worker()).await.unwrap();
         let to_active: Vec<String> = smtp.to(&active).iter().map(|r| r.subject()).collect();
         assert_eq!(to_active.len(), 1, "{backend}: {to_active:?}");
         assert!(to_active[0].starts_with("【逾期督办】"), "{to_active:?}");
