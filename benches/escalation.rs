@@ -11,9 +11,9 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use diesel::connection::SimpleConnection;
 use diesel::sql_types::Text;
 use diesel::{QueryableByName, RunQueryDsl};
+use huiyin::api::AppState;
 use huiyin::clock::ManualClock;
 use huiyin::config::Settings;
-use huiyin::api::AppState;
 use huiyin::escalation::Environment;
 
 #[derive(QueryableByName)]

@@ -5,12 +5,12 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use crate::auth::{Principal, Role};
+use crate::db::Db;
 use crate::directory::{self, DepartmentCode, StaffInput};
 use crate::error::AppError;
+use crate::messages::Workflow;
 use crate::messages::{MessageForm, Site};
 use crate::privacy::Citizen;
-use crate::db::Db;
-use crate::messages::Workflow;
 
 /// The password of every demo account (printed by `huiyin demo`).
 pub const DEMO_PASSWORD: &str = "huiyin-demo";

@@ -1,12 +1,26 @@
 //! huiyin (回音): every citizen message gets an answer on time (件件有回音).
 //!
-//! Layout: `calendar` (working days), `sla` (policy and the deadline rule),
-//! `messages` (workflow and history), `directory` (departments, staff, tokens),
-//! `intake` (bulk import), `mail`, `api` (JSON over HTTP), `web` (the pages), `db`, `config`,
-//! `startup` (the application builder), `cli`.
+//! Layers, from the top; a module imports only from its own layer or below:
+//! - `cli` (the command line, with the calendar tools in `cli::calendar`) → `startup` (the
+//!   application builder: HTTP server, worker, SIGHUP reload);
+//! - the edges: `api` (JSON over HTTP; its `AppState` and the bearer-token extractor), `web`
+//!   (the pages over the API layer's state), `worker` (the background rounds), `demo` (sample
+//!   data), `bench` (load-test tooling, `--features bench`);
+//! - the domain: `reports` (monthly reports and their email), `escalation` (ladder, sweep,
+//!   outbox, digests), `intake` (group commit and bulk import), `calendar_reload` (installing
+//!   new calendar files), `health`, `stats` (the figures), `messages` (workflow, handling rules,
+//!   history), `directory` (departments, staff, tokens);
+//! - the foundations: `config`, `auth` (roles, principal, tokens, passwords), `sla` (policy and
+//!   the deadline rule on a `Timeline`), `calendar` (working days), `db`, `mail`, `privacy`,
+//!   `clock`, `error`, `schema`, `telemetry`.
+//!
+//! The domain gets small contexts (`escalation::Environment`, `reports::ReportContext`, a `Db`
+//! and a `Workflow`), never the HTTP state; the workflow reaches the escalation engine only
+//! through its `messages::AfterStep` hook.
 
 pub mod api;
 pub mod auth;
+#[cfg(feature = "bench")]
 pub mod bench;
 pub mod calendar;
 pub mod calendar_reload;

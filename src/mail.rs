@@ -24,7 +24,6 @@ pub struct SmtpSettings {
     pub timeout_secs: u64,
 }
 
-
 /// How to reach the SMTP server.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SmtpEndpoint {

@@ -92,7 +92,10 @@ pub fn spawn(env: Arc<Environment>) -> tokio::task::JoinHandle<()> {
         loop {
             tick.tick().await;
             match run_once(&env).await {
-                Ok(r) if r.sweep.alerts + r.sweep.digests + r.delivery.sent + r.delivery.failed > 0 => {
+                Ok(r)
+                    if r.sweep.alerts + r.sweep.digests + r.delivery.sent + r.delivery.failed
+                        > 0 =>
+                {
                     tracing::info!(
                         sweep.evaluated = r.sweep.evaluated,
                         sweep.alerts = r.sweep.alerts,

@@ -6,8 +6,8 @@ use std::sync::{Arc, OnceLock};
 
 use bdays::HolidayCalendar;
 use chrono::{DateTime, NaiveDate, Utc};
-use huiyin::calendar::cli::{run, CalendarCommand, CliContext};
 use huiyin::calendar::{Calendar, CalendarError, DayKind};
+use huiyin::cli::calendar::{run, CalendarCommand, CliContext};
 use huiyin::sla::{Timeline, WorkingDays};
 use proptest::prelude::*;
 

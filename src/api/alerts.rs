@@ -4,11 +4,11 @@ use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::api::AppState;
 use crate::auth::{Principal, Role};
 use crate::error::{AppError, ErrorEnvelope};
 use crate::escalation::outbox::{self, status, OutboxFilter, OutboxRow};
 use crate::messages::model::utc;
-use crate::api::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/alerts", web::get().to(list));

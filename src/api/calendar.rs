@@ -5,11 +5,11 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::api::AppState;
 use crate::auth::{Principal, Role};
 use crate::error::{AppError, ErrorEnvelope};
 use crate::messages::parse_time;
 use crate::sla::WorkingDays;
-use crate::api::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/calendar/deadline", web::get().to(deadline))

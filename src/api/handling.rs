@@ -6,13 +6,13 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::messages::{act, MessageView};
+use crate::api::AppState;
 use crate::auth::Principal;
 use crate::directory::DepartmentCode;
 use crate::error::{AppError, ErrorEnvelope};
 use crate::messages::handling::Finding;
 use crate::messages::{self as msgs, ExtensionRequest, Verdict};
 use crate::sla::WorkingDays;
-use crate::api::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route(

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::api::AppState;
 use crate::auth::{Principal, RepeatAnswer, Role};
 use crate::directory::DepartmentCode;
 use crate::error::{AppError, ErrorEnvelope};
@@ -17,7 +18,6 @@ use crate::messages::{
 };
 use crate::privacy::{self, Citizen};
 use crate::sla::{Category, Channel, WorkingDays};
-use crate::api::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/messages", web::post().to(create))
@@ -264,7 +264,7 @@ pub async fn import(
         crate::intake::import_lines(&st.db, &st.workflow, &who, &body, now)
     })
     .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("import task failed: {e}")))??;
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("import task failed: {e}")))??;
     Ok(HttpResponse::Ok().json(report))
 }
 

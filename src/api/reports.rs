@@ -4,11 +4,11 @@ use actix_web::{http::header, web, HttpResponse};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use crate::api::AppState;
 use crate::auth::{Principal, Role};
 use crate::error::{AppError, ErrorEnvelope};
 use crate::reports::{self, export, html, Report, ReportContext};
 use crate::sla::Channel;
-use crate::api::AppState;
 use crate::stats::{Period, Scope};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -11,9 +11,9 @@ use std::time::Instant;
 
 use clap::Subcommand;
 
+use crate::api::AppState;
 use crate::auth::Role;
 use crate::directory::{self, DepartmentCode};
-use crate::api::AppState;
 use driver::{choose, Step};
 use generator::{Generator, Workload, DEPARTMENTS};
 

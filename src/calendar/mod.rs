@@ -8,7 +8,6 @@
 //! such a day says so ([`Calendar::is_provisional`]). Dates beyond every official and provisional
 //! year are never guessed: the query returns [`CalendarError::OutOfRange`].
 
-pub mod cli;
 pub mod coverage;
 mod data;
 pub mod provisional;

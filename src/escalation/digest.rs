@@ -11,9 +11,9 @@ use crate::messages::Status;
 use crate::schema::alert_outbox;
 
 use super::ladder::Level;
-use super::Environment;
 use super::outbox::{self, status, Kind, OutboxEmail};
 use super::render::{self, DigestItem};
+use super::Environment;
 
 /// Whether the recipient already has alerts waiting for the digest (new ones then join them).
 pub fn has_held(conn: &mut DbConnection, recipient: &str) -> Result<bool, AppError> {

@@ -13,9 +13,9 @@ use crate::messages::Status;
 use crate::schema::messages;
 
 use super::ladder::Level;
-use super::Environment;
 use super::outbox::{self, Kind, OutboxEmail};
 use super::render::{self, AlertContext};
+use super::Environment;
 use super::{digest, SYSTEM_ACTOR};
 
 /// What one sweep transaction did.

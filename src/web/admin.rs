@@ -4,10 +4,10 @@ use actix_web::{web, HttpResponse, ResponseError};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::api::AppState;
 use crate::auth::Role;
 use crate::directory::{self, DepartmentCode};
 use crate::error::AppError;
-use crate::api::AppState;
 
 use super::inbox::Choice;
 use super::{redirect, render, render_status, CurrentUser, Layout, Posted, WebError};

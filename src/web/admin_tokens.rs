@@ -4,9 +4,9 @@ use actix_web::{web, HttpResponse, ResponseError};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::api::AppState;
 use crate::auth::Role;
 use crate::directory;
-use crate::api::AppState;
 
 use super::admin::{
     department_choices, refusal_zh, require_admin, role_and_department, role_choices,

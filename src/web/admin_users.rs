@@ -4,10 +4,10 @@ use actix_web::{web, HttpResponse, ResponseError};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::api::AppState;
 use crate::auth;
 use crate::directory::{self, StaffChange, StaffInput};
 use crate::error::AppError;
-use crate::api::AppState;
 
 use super::admin::{
     department_choices, refusal_zh, require_admin, role_and_department, role_choices,

@@ -5,10 +5,10 @@ use askama::Template;
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
+use crate::api::AppState;
 use crate::calendar::DayKind;
 use crate::calendar_reload::Reloaded;
 use crate::error::AppError;
-use crate::api::AppState;
 
 use super::{redirect, render, CurrentUser, Layout, Posted, WebError};
 

@@ -5,12 +5,12 @@ use askama::Template;
 use chrono::Months;
 use serde::Deserialize;
 
+use crate::api::AppState;
 use crate::auth::Role;
 use crate::directory;
 use crate::error::AppError;
 use crate::messages::model::{self, MessageFilter};
 use crate::messages::{critical_threshold, Status};
-use crate::api::AppState;
 
 use super::figures::{self, DepartmentLine, Month, MonthFigures, QueueCounts};
 use super::view::{self, MessageItem, Names};

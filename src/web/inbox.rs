@@ -4,11 +4,11 @@ use actix_web::{web, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::api::AppState;
 use crate::error::AppError;
 use crate::messages::model::{self, MessageFilter};
 use crate::messages::Status;
 use crate::sla::{Category, Channel};
-use crate::api::AppState;
 
 use super::figures::{self, QueueCounts};
 use super::view::{MessageItem, Names};

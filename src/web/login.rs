@@ -7,10 +7,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use serde::Deserialize;
 
+use crate::api::AppState;
 use crate::auth::{self, Role};
 use crate::directory;
 use crate::error::AppError;
-use crate::api::AppState;
 
 use super::error::safe_next;
 use super::session::{self, SessionData};
@@ -53,11 +53,7 @@ fn home_of(role: Role) -> &'static str {
 }
 
 /// The anonymous session of the login form (reusing the request's if valid), and whether it is new.
-fn anonymous_session(
-    req: &HttpRequest,
-    state: &AppState,
-    pages: &WebState,
-) -> (SessionData, bool) {
+fn anonymous_session(req: &HttpRequest, state: &AppState, pages: &WebState) -> (SessionData, bool) {
     match session::read(req, pages, state.clock.now().timestamp()) {
         Some(s) => (s, false),
         None => (

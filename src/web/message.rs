@@ -5,13 +5,13 @@ use actix_web::{web, HttpResponse, ResponseError};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
+use crate::api::AppState;
 use crate::auth::{Principal, Role};
 use crate::db::DbConnection;
 use crate::directory::DepartmentCode;
 use crate::error::AppError;
 use crate::messages::{self as msgs, MessageRow, Workflow};
 use crate::sla::WorkingDays;
-use crate::api::AppState;
 
 use super::message_page::{self, Extras};
 use super::{redirect, render_status, CurrentUser, Posted, WebError};

@@ -3,6 +3,7 @@
 use askama::Template;
 
 use crate::api::messages::MessageView;
+use crate::api::AppState;
 use crate::auth::Role;
 use crate::directory;
 use crate::messages::events::{self, Event};
@@ -10,7 +11,6 @@ use crate::messages::model::{self, utc};
 use crate::messages::Status;
 use crate::privacy;
 use crate::sla::Channel;
-use crate::api::AppState;
 
 use super::inbox::Choice;
 use super::view::{self, Deadline, Names};

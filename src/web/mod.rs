@@ -26,10 +26,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use askama::Template;
 use sha2::{Digest, Sha256};
 
+use crate::api::AppState;
 use crate::auth::Role;
 use crate::config::WebSettings;
 use crate::error::AppError;
-use crate::api::AppState;
 
 pub use error::WebError;
 pub use session::{CurrentUser, Posted};

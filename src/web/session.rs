@@ -11,10 +11,10 @@ use rand::RngCore;
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
+use crate::api::AppState;
 use crate::auth::Principal;
 use crate::directory::Staff;
 use crate::error::AppError;
-use crate::api::AppState;
 
 use super::WebState;
 

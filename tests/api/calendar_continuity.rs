@@ -5,9 +5,9 @@
 use std::path::Path;
 
 use actix_web::web;
+use huiyin::api::AppState;
 use huiyin::auth::Role;
 use huiyin::directory::{self, DepartmentCode, StaffInput};
-use huiyin::api::AppState;
 use huiyin::worker;
 use serde_json::{json, Value};
 

@@ -4,11 +4,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use actix_web::web;
 use chrono::Duration;
+use huiyin::api::AppState;
 use huiyin::auth::Role;
 use huiyin::clock::Clock;
 use huiyin::directory::{self, DepartmentCode, StaffInput};
 use huiyin::escalation::{self, outbox};
-use huiyin::api::AppState;
 use huiyin::startup::Application;
 use huiyin::worker;
 use serde_json::{json, Value};
@@ -277,8 +277,16 @@ async fn a_restart_between_decision_and_delivery_delivers_exactly_once() {
             .await
             .unwrap();
         let state = second.state();
-        assert_eq!(escalation::sweep_once(&worker_of(&state).escalation).await.unwrap().alerts, 0);
-        let delivered = escalation::deliver_once(&worker_of(&state).escalation).await.unwrap();
+        assert_eq!(
+            escalation::sweep_once(&worker_of(&state).escalation)
+                .await
+                .unwrap()
+                .alerts,
+            0
+        );
+        let delivered = escalation::deliver_once(&worker_of(&state).escalation)
+            .await
+            .unwrap();
         assert_eq!(delivered.sent, 1);
         worker::run_once(&app.worker()).await.unwrap();
         worker::run_once(&worker_of(&state)).await.unwrap();
@@ -303,7 +311,13 @@ async fn an_abandoned_claim_is_delivered_once_after_its_lease_and_a_lost_reply_k
             .await
             .unwrap();
         assert_eq!(claimed.len(), 1);
-        assert_eq!(escalation::deliver_once(&app.escalation()).await.unwrap().sent, 0);
+        assert_eq!(
+            escalation::deliver_once(&app.escalation())
+                .await
+                .unwrap()
+                .sent,
+            0
+        );
         app.clock.advance(Duration::seconds(301));
         // The receiver takes the data but the connection drops before its answer.
         smtp.drop_after_data(true);
@@ -314,7 +328,13 @@ async fn an_abandoned_claim_is_delivered_once_after_its_lease_and_a_lost_reply_k
         assert!(failed["items"][0]["last_error"].as_str().is_some());
         smtp.drop_after_data(false);
         app.clock.advance(Duration::seconds(120));
-        assert_eq!(escalation::deliver_once(&app.escalation()).await.unwrap().sent, 1);
+        assert_eq!(
+            escalation::deliver_once(&app.escalation())
+                .await
+                .unwrap()
+                .sent,
+            1
+        );
         // At least once: the copy sent again carries the same Message-ID.
         let copies: Vec<_> = smtp.received()[before..].to_vec();
         assert_eq!(copies.len(), 2);

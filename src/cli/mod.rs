@@ -1,5 +1,7 @@
 //! The command line: `serve` (the default), `migrate`, directory administration, import, demo data and the calendar tools.
 
+pub mod calendar;
+
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -7,14 +9,14 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 
+use crate::api::AppState;
 use crate::auth::{Principal, Role};
-use crate::calendar::cli::CalendarCommand;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
 use crate::directory::{self, DepartmentCode, StaffInput};
-use crate::api::AppState;
 use crate::reports::ReportContext;
 use crate::startup::{self, Application};
+use calendar::CalendarCommand;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -56,7 +58,8 @@ pub enum Command {
     Import { file: PathBuf },
     /// Load a realistic sample: departments, staff and a few hundred messages over recent months.
     Demo,
-    /// Benchmarks: workload generator, dataset loader, HTTP load driver.
+    /// Benchmarks: workload generator, dataset loader, HTTP load driver (built with `--features bench`).
+    #[cfg(feature = "bench")]
     Bench {
         #[command(subcommand)]
         command: crate::bench::BenchCommand,
@@ -178,6 +181,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     }
     let settings = Settings::load()?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    #[cfg(feature = "bench")]
     if let Command::Bench { command } = command {
         return crate::bench::run(command, || AppState::load(settings, clock));
     }
@@ -354,7 +358,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let state = AppState::load(settings, clock)?;
             let started = std::time::Instant::now();
-            let ctx = ReportContext::from_settings(&state.settings, state.workflow.timeline.clone());
+            let ctx =
+                ReportContext::from_settings(&state.settings, state.workflow.timeline.clone());
             let now = state.clock.now();
             let bytes = crate::reports::cli_report(
                 &state.db, &ctx, now, &period, &format, dept, regenerate,
@@ -368,7 +373,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Calendar { .. } | Command::Bench { .. } => unreachable!("handled above"),
+        Command::Calendar { .. } => unreachable!("handled above"),
+        #[cfg(feature = "bench")]
+        Command::Bench { .. } => unreachable!("handled above"),
     }
 }
 
@@ -378,7 +385,7 @@ fn run_calendar(command: &CalendarCommand) -> anyhow::Result<()> {
     let settings = Settings::load()?;
     let tz = settings.timezone()?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let cx = crate::calendar::cli::CliContext {
+    let cx = calendar::CliContext {
         dir: &settings.calendar.dir,
         tz,
         today: clock.now().with_timezone(&tz).date_naive(),
@@ -386,7 +393,7 @@ fn run_calendar(command: &CalendarCommand) -> anyhow::Result<()> {
     };
     {
         let mut out = std::io::stdout().lock();
-        crate::calendar::cli::run(command, &cx, &mut out).map_err(|e| anyhow::anyhow!(e))?;
+        calendar::run(command, &cx, &mut out).map_err(|e| anyhow::anyhow!(e))?;
     }
     if matches!(command, CalendarCommand::Reload) {
         // Loading the state installs the files and recomputes what they change.

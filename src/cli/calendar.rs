@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc, Weekday};
 use chrono_tz::Tz;
 
-use super::Calendar;
+use crate::calendar::Calendar;
 use crate::sla::{Timeline, WorkingDays};
 
 /// Working-day calendar tools.
@@ -181,8 +181,8 @@ fn check(cx: &CliContext, strict: bool, out: &mut dyn Write) -> Result<(), Strin
             let (mut holidays, mut makeups) = (0, 0);
             for d in first.iter_days().take_while(|d| *d <= last) {
                 match calendar.day_kind(d) {
-                    Ok(super::DayKind::Holiday) => holidays += 1,
-                    Ok(super::DayKind::MakeupWorkday) => makeups += 1,
+                    Ok(crate::calendar::DayKind::Holiday) => holidays += 1,
+                    Ok(crate::calendar::DayKind::MakeupWorkday) => makeups += 1,
                     _ => {}
                 }
             }
@@ -196,7 +196,7 @@ fn check(cx: &CliContext, strict: bool, out: &mut dyn Write) -> Result<(), Strin
             for (year, notice) in calendar.notices() {
                 writeln!(out, "  {year}: {notice}").map_err(write_err)?;
             }
-            let coverage = super::Coverage::of(&calendar, cx.today, cx.warn_days);
+            let coverage = crate::calendar::Coverage::of(&calendar, cx.today, cx.warn_days);
             for year in calendar.provisional_years() {
                 writeln!(
                     out,
