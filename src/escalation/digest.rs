@@ -107,7 +107,7 @@ fn digest_for(
             .into_iter()
             .map(|r| (r.id, r))
             .collect();
-    let mut names = super::sweep::Directory::default();
+    let mut names = super::recipients::Directory::default();
     let (mut overdue, mut due_soon) = (Vec::new(), Vec::new());
     let mut departments = std::collections::BTreeSet::new();
     let mut listed = std::collections::BTreeSet::new();

@@ -9,6 +9,7 @@
 pub mod digest;
 pub mod ladder;
 pub mod outbox;
+mod recipients;
 pub mod render;
 pub mod sweep;
 

@@ -1,18 +1,17 @@
 //! The sweep: finds the messages whose `next_escalation_at` has come (an index range scan), decides which ladder levels fire, writes their alerts to the outbox and moves `next_escalation_at` on, all in one transaction per batch.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use diesel::prelude::*;
 
-use crate::auth::Role;
 use crate::db::DbConnection;
-use crate::directory::{self, Staff};
 use crate::error::AppError;
 use crate::messages::model::{utc, MessageRow};
 use crate::messages::Status;
 use crate::schema::messages;
 
 use super::ladder::Level;
+use super::recipients::Directory;
 use super::outbox::{self, Kind, OutboxEmail};
 use super::render::{self, AlertContext};
 use super::Environment;
@@ -29,52 +28,6 @@ pub struct BatchOutcome {
 
 /// When a message whose evaluation failed is tried again.
 const RETRY_FAILED_SECS: i64 = 3600;
-
-/// Recipients and department names looked up once per batch (or per digest).
-#[derive(Default)]
-pub(super) struct Directory {
-    staff: HashMap<(Option<String>, Role), Vec<Staff>>,
-    department_names: HashMap<String, String>,
-}
-
-impl Directory {
-    fn people(
-        &mut self,
-        conn: &mut DbConnection,
-        roles: &[Role],
-        department: &str,
-    ) -> Result<Vec<Staff>, AppError> {
-        let mut out: Vec<Staff> = Vec::new();
-        for role in roles {
-            // Clerks and supervisors are the department's; leaders and admins the office's.
-            let scope = role.needs_department().then(|| department.to_string());
-            let found = match self.staff.entry((scope.clone(), *role)) {
-                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-                std::collections::hash_map::Entry::Vacant(e) => e.insert(match &scope {
-                    Some(d) => directory::staff_of_department(conn, d, &[*role])?,
-                    None => directory::staff_with_roles(conn, &[*role])?,
-                }),
-            };
-            for s in found.iter() {
-                if !out.iter().any(|o| o.email == s.email) {
-                    out.push(s.clone());
-                }
-            }
-        }
-        Ok(out)
-    }
-
-    pub(super) fn department_name(&mut self, conn: &mut DbConnection, code: &str) -> String {
-        if let Some(n) = self.department_names.get(code) {
-            return n.clone();
-        }
-        let name = directory::find_department(conn, code)
-            .map(|d| d.name)
-            .unwrap_or_else(|_| code.to_string());
-        self.department_names.insert(code.to_string(), name.clone());
-        name
-    }
-}
 
 /// The part of the dedup key that changes when the ladder must start again: the deadline
 /// (an extension or a resume moves it) and, for the department's own levels, the department
