@@ -17,6 +17,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use tracing::Instrument;
 
 use crate::clock::Clock;
 use crate::config::Settings;
@@ -95,6 +96,7 @@ pub struct SweepReport {
 ///
 /// The steps are independent: a failure of one (a batch, the digests) is logged and counted,
 /// and the others still run; the worker delivers the outbox either way.
+#[tracing::instrument(name = "escalation.sweep", skip_all)]
 pub async fn sweep_once(state: &Arc<Environment>) -> Result<SweepReport, AppError> {
     let mut report = SweepReport::default();
     let now = state.clock.now().timestamp();
@@ -147,6 +149,7 @@ pub struct DeliveryReport {
 /// Sends every outbox row due at `state.clock` (claimed with a lease), recording each result.
 /// Before each send the row's lease is renewed under its claim token; a claim found lost stops
 /// the batch (the rest of it is another instance's, or will be once its lease runs out).
+#[tracing::instrument(name = "escalation.deliver", skip_all)]
 pub async fn deliver_once(state: &Arc<Environment>) -> Result<DeliveryReport, AppError> {
     let mailer = Mailer::from_settings(&state.settings.smtp)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("mailer: {e}")))?;
@@ -183,7 +186,15 @@ pub async fn deliver_once(state: &Arc<Environment>) -> Result<DeliveryReport, Ap
                 report.lost += 1;
                 break;
             }
-            let result = mailer.send_keyed(&row.email(), &row.dedup_key).await;
+            let span = tracing::debug_span!(
+                "escalation.send",
+                outbox.id = id,
+                message.id = row.message_id
+            );
+            let result = mailer
+                .send_keyed(&row.email(), &row.dedup_key)
+                .instrument(span)
+                .await;
             let now = state.clock.now().timestamp();
             match result {
                 Ok(()) => {

@@ -73,6 +73,7 @@ pub fn sweep_batch(
             // Each message in its own savepoint: one that cannot be evaluated (its figures
             // outside the calendar, a recipient that cannot be read) is logged and retried
             // later, and the rest of the batch goes on.
+            let _span = tracing::debug_span!("escalation.evaluate", message.id = row.id).entered();
             let evaluated = conn.transaction(|conn| {
                 let mut alerts = 0;
                 let next = if row.status() == Status::Open {
