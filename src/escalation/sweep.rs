@@ -11,8 +11,8 @@ use crate::messages::Status;
 use crate::schema::messages;
 
 use super::ladder::Level;
-use super::recipients::Directory;
 use super::outbox::{self, Kind, OutboxEmail};
+use super::recipients::Directory;
 use super::render::{self, AlertContext};
 use super::Environment;
 use super::{digest, SYSTEM_ACTOR};
