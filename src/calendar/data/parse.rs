@@ -1,9 +1,9 @@
 //! Reading one calendar file: its keys, dates and entries, each problem collected with its line.
 
+use std::path::Path;
+
 use chrono::{Datelike, NaiveDate, Weekday};
 use toml::{Table, Value};
-
-use std::path::Path;
 
 use super::{line_of, Holiday, Makeup, Problems, YearFile};
 

@@ -1,10 +1,9 @@
 //! Checking the years read against each other and the weekdays (every problem collected), and building the [`Calendar`] arrays.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use chrono::{Datelike, NaiveDate, Weekday};
-
-use std::path::Path;
 
 use super::{Calendar, DataProblem, DayKind, Holiday, Makeup, Problems, YearFile};
 
