@@ -290,6 +290,17 @@ pub fn claim(
     })
 }
 
+/// The row `id` as long as the claim that set its attempt number still holds it: every write of
+/// a delivery goes through this, so a claim taken over by another instance writes nothing.
+#[diesel::dsl::auto_type]
+fn still_claimed(id: i64, attempts: i32) -> _ {
+    let sending: &'static str = status::SENDING;
+    alert_outbox::table
+        .find(id)
+        .filter(alert_outbox::status.eq(sending))
+        .filter(alert_outbox::attempts.eq(attempts))
+}
+
 /// Renews the lease of a claimed row for one more send, right before it: true while the claim
 /// (its attempt number, the claim token) is still this instance's. Each email thus gets a whole
 /// lease, however long the batch before it took; and a row another instance took over after
@@ -303,10 +314,7 @@ pub fn renew(
     lease_secs: i64,
 ) -> Result<bool, AppError> {
     let n = diesel::update(
-        alert_outbox::table
-            .find(id)
-            .filter(alert_outbox::status.eq(status::SENDING))
-            .filter(alert_outbox::attempts.eq(attempts)),
+        still_claimed(id, attempts),
     )
     .set(alert_outbox::next_attempt_at.eq(Some(now + lease_secs)))
     .execute(conn)?;
@@ -321,10 +329,7 @@ pub fn mark_sent(
     now: i64,
 ) -> Result<bool, AppError> {
     let n = diesel::update(
-        alert_outbox::table
-            .find(id)
-            .filter(alert_outbox::status.eq(status::SENDING))
-            .filter(alert_outbox::attempts.eq(attempts)),
+        still_claimed(id, attempts),
     )
     .set((
         alert_outbox::status.eq(status::SENT),
@@ -347,10 +352,7 @@ pub fn mark_failed(
 ) -> Result<(), AppError> {
     let next = backoff.next_attempt(row.attempts, now);
     diesel::update(
-        alert_outbox::table
-            .find(row.id)
-            .filter(alert_outbox::status.eq(status::SENDING))
-            .filter(alert_outbox::attempts.eq(row.attempts)),
+        still_claimed(row.id, row.attempts),
     )
     .set((
         alert_outbox::status.eq(status::FAILED),
