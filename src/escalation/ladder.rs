@@ -2,11 +2,10 @@
 
 use std::path::Path;
 
-use chrono::{DateTime, Months, TimeZone};
 use serde::Deserialize;
 
 use crate::auth::Role;
-use crate::messages::{critical_threshold, CRITICAL_AFTER_MONTHS};
+use crate::messages::{critical_from, CRITICAL_AFTER_MONTHS};
 use crate::sla::Timeline;
 
 /// The rungs of the ladder, lowest first.
@@ -241,46 +240,12 @@ pub fn fires_at(tl: &Timeline, when: When, received_at: i64, due_at: i64) -> Opt
     }
 }
 
-/// The first instant at which a message received at `received_at` counts as critical under
-/// [`critical_threshold`] (the one definition): the same local wall time
-/// [`CRITICAL_AFTER_MONTHS`] months later, moved on to the next local midnight(s) where
-/// end-of-month clamping makes the threshold jump.
-pub fn critical_from(received_at: i64, tz: chrono_tz::Tz) -> i64 {
-    let critical_at = |t: i64| {
-        received_at < critical_threshold(DateTime::from_timestamp(t, 0).unwrap_or_default(), tz)
-    };
-    let local = crate::messages::model::utc(received_at)
-        .with_timezone(&tz)
-        .naive_local();
-    let later = local
-        .checked_add_months(Months::new(CRITICAL_AFTER_MONTHS))
-        .unwrap_or(local);
-    let mut t = tz
-        .from_local_datetime(&later)
-        .earliest()
-        .map(|t| t.timestamp())
-        .unwrap_or(received_at + 92 * 86_400)
-        + 1;
-    for _ in 0..5 {
-        if critical_at(t) {
-            return t;
-        }
-        let next_midnight = (crate::messages::model::utc(t)
-            .with_timezone(&tz)
-            .date_naive()
-            + chrono::Days::new(1))
-        .and_hms_opt(0, 0, 0)
-        .and_then(|m| tz.from_local_datetime(&m).earliest())
-        .map(|m| m.timestamp());
-        t = next_midnight.unwrap_or(t + 86_400);
-    }
-    t
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::messages::critical_threshold;
     use crate::messages::model::utc;
+    use chrono::DateTime;
 
     fn at(s: &str) -> i64 {
         DateTime::parse_from_rfc3339(s).unwrap().timestamp()

@@ -364,3 +364,40 @@ pub fn critical_threshold(now: DateTime<Utc>, tz: chrono_tz::Tz) -> i64 {
 pub fn is_critical(row: &MessageRow, now: DateTime<Utc>, tz: chrono_tz::Tz) -> bool {
     row.status().is_pending() && row.received_at < critical_threshold(now, tz)
 }
+
+/// The first instant at which a message received at `received_at` counts as critical under
+/// [`critical_threshold`] (the one definition): the same local wall time
+/// [`CRITICAL_AFTER_MONTHS`] months later, moved on to the next local midnight(s) where
+/// end-of-month clamping makes the threshold jump.
+pub fn critical_from(received_at: i64, tz: chrono_tz::Tz) -> i64 {
+    use chrono::{DateTime, Months, TimeZone};
+    let critical_at = |t: i64| {
+        received_at < critical_threshold(DateTime::from_timestamp(t, 0).unwrap_or_default(), tz)
+    };
+    let local = model::utc(received_at)
+        .with_timezone(&tz)
+        .naive_local();
+    let later = local
+        .checked_add_months(Months::new(CRITICAL_AFTER_MONTHS))
+        .unwrap_or(local);
+    let mut t = tz
+        .from_local_datetime(&later)
+        .earliest()
+        .map(|t| t.timestamp())
+        .unwrap_or(received_at + 92 * 86_400)
+        + 1;
+    for _ in 0..5 {
+        if critical_at(t) {
+            return t;
+        }
+        let next_midnight = (model::utc(t)
+            .with_timezone(&tz)
+            .date_naive()
+            + chrono::Days::new(1))
+        .and_hms_opt(0, 0, 0)
+        .and_then(|m| tz.from_local_datetime(&m).earliest())
+        .map(|m| m.timestamp());
+        t = next_midnight.unwrap_or(t + 86_400);
+    }
+    t
+}
