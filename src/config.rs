@@ -30,6 +30,9 @@ pub struct Settings {
     #[serde(default)]
     pub web: WebSettings,
     pub reports: ReportSettings,
+    /// What the inspection self-check counts.
+    #[serde(default)]
+    pub inspection: InspectionSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -208,6 +211,32 @@ impl FromStr for Rounding {
     }
 }
 
+/// `[inspection]`: the channels and categories whose messages the veto register counts.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InspectionSettings {
+    pub veto_channels: Vec<String>,
+    pub veto_categories: Vec<String>,
+}
+
+impl Default for InspectionSettings {
+    fn default() -> Self {
+        InspectionSettings {
+            veto_channels: vec!["mayor_mailbox".into(), "website_error".into()],
+            veto_categories: [
+                "consultation",
+                "help",
+                "suggestion",
+                "complaint",
+                "report",
+                "error_report",
+            ]
+            .map(String::from)
+            .to_vec(),
+        }
+    }
+}
+
 /// A configuration problem, naming the setting.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -288,6 +317,14 @@ impl Settings {
             .map_err(|e| bad("smtp.url", e.to_string()))?;
         crate::auth::DepartmentCode::parse(&self.handling.office_department)
             .map_err(|e| bad("handling.office_department", e))?;
+        for c in &self.inspection.veto_channels {
+            c.parse::<crate::sla::Channel>()
+                .map_err(|e| bad("inspection.veto_channels", e.to_string()))?;
+        }
+        for c in &self.inspection.veto_categories {
+            c.parse::<crate::sla::Category>()
+                .map_err(|e| bad("inspection.veto_categories", e.to_string()))?;
+        }
         for c in &self.handling.review_channels {
             c.parse::<crate::sla::Channel>()
                 .map_err(|e| bad("handling.review_channels", e.to_string()))?;

@@ -33,6 +33,7 @@ pub mod directory;
 pub mod error;
 pub mod escalation;
 pub mod health;
+pub mod inspection;
 pub mod intake;
 pub mod mail;
 pub mod messages;

@@ -313,11 +313,9 @@ pub fn renew(
     now: i64,
     lease_secs: i64,
 ) -> Result<bool, AppError> {
-    let n = diesel::update(
-        still_claimed(id, attempts),
-    )
-    .set(alert_outbox::next_attempt_at.eq(Some(now + lease_secs)))
-    .execute(conn)?;
+    let n = diesel::update(still_claimed(id, attempts))
+        .set(alert_outbox::next_attempt_at.eq(Some(now + lease_secs)))
+        .execute(conn)?;
     Ok(n == 1)
 }
 
@@ -328,16 +326,14 @@ pub fn mark_sent(
     attempts: i32,
     now: i64,
 ) -> Result<bool, AppError> {
-    let n = diesel::update(
-        still_claimed(id, attempts),
-    )
-    .set((
-        alert_outbox::status.eq(status::SENT),
-        alert_outbox::sent_at.eq(Some(now)),
-        alert_outbox::next_attempt_at.eq(None::<i64>),
-        alert_outbox::last_error.eq(None::<String>),
-    ))
-    .execute(conn)?;
+    let n = diesel::update(still_claimed(id, attempts))
+        .set((
+            alert_outbox::status.eq(status::SENT),
+            alert_outbox::sent_at.eq(Some(now)),
+            alert_outbox::next_attempt_at.eq(None::<i64>),
+            alert_outbox::last_error.eq(None::<String>),
+        ))
+        .execute(conn)?;
     Ok(n == 1)
 }
 
@@ -351,15 +347,13 @@ pub fn mark_failed(
     backoff: Backoff,
 ) -> Result<(), AppError> {
     let next = backoff.next_attempt(row.attempts, now);
-    diesel::update(
-        still_claimed(row.id, row.attempts),
-    )
-    .set((
-        alert_outbox::status.eq(status::FAILED),
-        alert_outbox::last_error.eq(Some(error.chars().take(1000).collect::<String>())),
-        alert_outbox::next_attempt_at.eq(next),
-    ))
-    .execute(conn)?;
+    diesel::update(still_claimed(row.id, row.attempts))
+        .set((
+            alert_outbox::status.eq(status::FAILED),
+            alert_outbox::last_error.eq(Some(error.chars().take(1000).collect::<String>())),
+            alert_outbox::next_attempt_at.eq(next),
+        ))
+        .execute(conn)?;
     Ok(())
 }
 

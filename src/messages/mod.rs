@@ -374,9 +374,7 @@ pub fn critical_from(received_at: i64, tz: chrono_tz::Tz) -> i64 {
     let critical_at = |t: i64| {
         received_at < critical_threshold(DateTime::from_timestamp(t, 0).unwrap_or_default(), tz)
     };
-    let local = model::utc(received_at)
-        .with_timezone(&tz)
-        .naive_local();
+    let local = model::utc(received_at).with_timezone(&tz).naive_local();
     let later = local
         .checked_add_months(Months::new(CRITICAL_AFTER_MONTHS))
         .unwrap_or(local);
@@ -390,13 +388,10 @@ pub fn critical_from(received_at: i64, tz: chrono_tz::Tz) -> i64 {
         if critical_at(t) {
             return t;
         }
-        let next_midnight = (model::utc(t)
-            .with_timezone(&tz)
-            .date_naive()
-            + chrono::Days::new(1))
-        .and_hms_opt(0, 0, 0)
-        .and_then(|m| tz.from_local_datetime(&m).earliest())
-        .map(|m| m.timestamp());
+        let next_midnight = (model::utc(t).with_timezone(&tz).date_naive() + chrono::Days::new(1))
+            .and_hms_opt(0, 0, 0)
+            .and_then(|m| tz.from_local_datetime(&m).earliest())
+            .map(|m| m.timestamp());
         t = next_midnight.unwrap_or(t + 86_400);
     }
     t
