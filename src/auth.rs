@@ -158,10 +158,43 @@ impl Principal {
     pub fn can_see(&self, department: &str) -> bool {
         match self.role {
             Role::Leader | Role::Admin => true,
-            Role::Clerk | Role::Supervisor => {
-                self.department.as_ref().map(|d| d.as_str()) == Some(department)
-            }
+            Role::Clerk | Role::Supervisor => self.owns(department),
             Role::Intake => false,
+        }
+    }
+
+    /// May grant an extension, or decide a request for one, on a message of `department`:
+    /// its supervisor, or an admin. Leaders set the rules; they do not move deadlines.
+    pub fn may_extend(&self, department: &str) -> bool {
+        match self.role {
+            Role::Admin => true,
+            Role::Supervisor => self.owns(department),
+            _ => false,
+        }
+    }
+
+    /// May ask for an extension on a message of `department`: its clerks. A supervisor grants
+    /// one directly instead of asking (and would otherwise approve their own request).
+    pub fn may_request_extension(&self, department: &str) -> bool {
+        self.role == Role::Clerk && self.owns(department)
+    }
+
+    /// May review replies waiting for review: a supervisor of the office, a leader or an admin.
+    pub fn may_review(&self, office: &str) -> bool {
+        self.sees_all() || (self.role == Role::Supervisor && self.owns(office))
+    }
+
+    /// Assigns messages for the office: its own staff, leaders and admins.
+    pub fn may_assign(&self, office: &str) -> bool {
+        self.sees_all() || self.owns(office)
+    }
+
+    /// Refuses with 403 unless `allowed`; `what` names the action in the answer.
+    pub fn require(&self, allowed: bool, what: &str) -> Result<(), AppError> {
+        if allowed {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(what.to_string()))
         }
     }
 
@@ -265,6 +298,14 @@ pub fn hash_token(plain: &str) -> String {
 }
 
 /// Hashes a password with argon2id and a random salt.
+/// The shortest password a member of staff may set, on the web and on the command line alike.
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+/// Whether `password` is long enough to be set ([`MIN_PASSWORD_CHARS`] characters, not bytes).
+pub fn password_long_enough(password: &str) -> bool {
+    password.chars().count() >= MIN_PASSWORD_CHARS
+}
+
 pub fn hash_password(password: &str) -> Result<String, AppError> {
     let salt = SaltString::generate(&mut OsRng);
     argon2::Argon2::default()

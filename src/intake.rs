@@ -1,13 +1,13 @@
 //! Intake: the group-commit queue behind single-message creation, and bulk import of JSON lines with a per-line result (created, existing, rejected with the reason), shared by the API and the CLI.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::Principal;
 use crate::db::Db;
-use crate::directory;
+use crate::directory::KnownDepartments;
 use crate::error::AppError;
 use crate::messages::model::{self, MessageRow};
 use crate::messages::{CreateOutcome, MessageForm, Pending, Workflow};
@@ -57,11 +57,11 @@ fn rejected(line: usize, err: AppError) -> ImportLine {
     }
 }
 
-/// Checks one line: UTF-8, JSON, every field, the department, the caller's scope, the deadline.
+/// Checks one line: UTF-8, JSON, then what every intake checks ([`Workflow::prepare`]) and the department.
 fn parse_line(
     workflow: &Workflow,
     who: &Principal,
-    known: &HashSet<String>,
+    known: &KnownDepartments,
     raw: &[u8],
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Pending, AppError> {
@@ -69,22 +69,9 @@ fn parse_line(
         .map_err(|_| AppError::bad_request(None, "line is not valid UTF-8"))?;
     let form = serde_json::from_str::<MessageForm>(text)
         .map_err(|e| AppError::bad_request(None, format!("invalid JSON: {e}")))?;
-    let msg = form.parse(&workflow.policy, now)?;
-    if !known.contains(msg.department.as_str()) {
-        return Err(AppError::invalid(
-            "department",
-            format!("unknown department '{}'", msg.department),
-        ));
-    }
-    if who.role.needs_department() {
-        who.require_see(msg.department.as_str())?;
-    }
-    Ok(Pending {
-        due_at: workflow.due_at(&msg)?,
-        message: msg,
-        actor: who.actor.clone(),
-        filed_at: now,
-    })
+    let pending = workflow.prepare(form, who, now)?;
+    known.check(pending.message.department.as_str())?;
+    Ok(pending)
 }
 
 /// Counts of an import.
@@ -126,10 +113,7 @@ pub fn import_stream(
     now: chrono::DateTime<chrono::Utc>,
     mut on_line: impl FnMut(ImportLine),
 ) -> Result<ImportCounts, AppError> {
-    let known: HashSet<String> = directory::list_departments(&mut *db.get()?)?
-        .into_iter()
-        .map(|d| d.code)
-        .collect();
+    let known = KnownDepartments::load(&mut *db.get()?)?;
     let mut counts = ImportCounts::default();
     let mut results: Vec<ImportLine> = Vec::with_capacity(CHUNK);
     let mut pending: Vec<(usize, Pending)> = Vec::with_capacity(CHUNK);
@@ -318,19 +302,15 @@ impl IngestQueue {
 fn store_group(db: &Db, workflow: &Workflow, jobs: Vec<Job>) {
     let result = db.write_blocking(|conn| {
         // Unknown departments are answered one by one and kept out of the shared transaction.
-        let known: HashSet<String> = directory::list_departments(conn)?
-            .into_iter()
-            .map(|d| d.code)
-            .collect();
-        let (good, bad): (Vec<Job>, Vec<Job>) = jobs
-            .into_iter()
-            .partition(|j| known.contains(j.pending.message.department.as_str()));
-        for job in bad {
-            let code = job.pending.message.department.to_string();
-            let _ = job.reply.send(Err(AppError::invalid(
-                "department",
-                format!("unknown department '{code}'"),
-            )));
+        let known = KnownDepartments::load(conn)?;
+        let mut good = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            match known.check(job.pending.message.department.as_str()) {
+                Ok(()) => good.push(job),
+                Err(e) => {
+                    let _ = job.reply.send(Err(e));
+                }
+            }
         }
         if good.is_empty() {
             return Ok(Vec::new());

@@ -13,9 +13,7 @@ use crate::intake::ImportReport;
 use crate::messages::events::{self, EventRow};
 use crate::messages::handling::{self, ExtensionRequest, Submission};
 use crate::messages::model::{self, utc, MessageRow};
-use crate::messages::{
-    self as msgs, CreateOutcome, MessageFilter, MessageForm, Pending, Site, Status,
-};
+use crate::messages::{self as msgs, CreateOutcome, MessageFilter, MessageForm, Site, Status};
 use crate::privacy::{self, Citizen};
 use crate::sla::{Category, Channel, WorkingDays};
 
@@ -221,17 +219,8 @@ pub async fn create(
 ) -> Result<HttpResponse, AppError> {
     require_intake(&who)?;
     let now = state.clock.now();
-    let msg = form.into_inner().parse(&state.workflow.policy, now)?;
-    if who.role.needs_department() {
-        // Staff file messages for their own department only.
-        who.require_see(msg.department.as_str())?;
-    }
-    let pending = Pending {
-        due_at: state.workflow.due_at(&msg)?,
-        message: msg.clone(),
-        actor: who.actor.clone(),
-        filed_at: now,
-    };
+    let pending = state.workflow.prepare(form.into_inner(), &who, now)?;
+    let msg = pending.message.clone();
     let (outcome, row) = state.ingest.create(pending).await?;
     if let CreateOutcome::Existing(_) = outcome {
         return Ok(

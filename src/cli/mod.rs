@@ -234,8 +234,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 let mut password = String::new();
                 std::io::stdin().read_to_string(&mut password)?;
                 let password = password.trim_end_matches(['\r', '\n']);
-                if password.chars().count() < 8 {
-                    anyhow::bail!("the password must have at least 8 characters");
+                if !crate::auth::password_long_enough(password) {
+                    anyhow::bail!(
+                        "the password must have at least {} characters",
+                        crate::auth::MIN_PASSWORD_CHARS
+                    );
                 }
                 Some(crate::auth::hash_password(password)?)
             } else {

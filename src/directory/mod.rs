@@ -70,7 +70,36 @@ pub fn find_department(conn: &mut DbConnection, code: &str) -> Result<Department
         .select(Department::as_select())
         .first(conn)
         .optional()?
-        .ok_or_else(|| AppError::invalid("department", format!("unknown department '{code}'")))
+        .ok_or_else(|| unknown_department(code))
+}
+
+/// 422 naming a department code that is not in the directory: the one answer of every check.
+fn unknown_department(code: &str) -> AppError {
+    AppError::invalid("department", format!("unknown department '{code}'"))
+}
+
+/// The department codes of the directory, loaded once for checking many messages (an import).
+pub struct KnownDepartments(std::collections::HashSet<String>);
+
+impl KnownDepartments {
+    pub fn load(conn: &mut DbConnection) -> Result<KnownDepartments, AppError> {
+        Ok(KnownDepartments(
+            departments::table
+                .select(departments::code)
+                .load::<String>(conn)?
+                .into_iter()
+                .collect(),
+        ))
+    }
+
+    /// The same answer as [`find_department`], without a query.
+    pub fn check(&self, code: &str) -> Result<(), AppError> {
+        if self.0.contains(code) {
+            Ok(())
+        } else {
+            Err(unknown_department(code))
+        }
+    }
 }
 
 pub fn list_departments(conn: &mut DbConnection) -> Result<Vec<Department>, AppError> {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use crate::auth::{Principal, Role};
+use crate::auth::Principal;
 use crate::config::HandlingSettings;
 use crate::db::DbConnection;
 use crate::directory::{self, DepartmentCode};
@@ -16,7 +16,7 @@ use std::collections::HashMap;
 
 use super::events::{self, Event, NewEventRow};
 use super::model::{self, MessageRow, NewMessageRow};
-use super::{AfterStep, NewMessage, Status};
+use super::{AfterStep, MessageForm, NewMessage, Status};
 
 /// What became of one intake.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,7 +79,8 @@ pub struct Workflow {
     pub after_step: Arc<dyn AfterStep>,
 }
 
-fn conflict(row: &MessageRow, action: &str) -> AppError {
+/// 409: the message's status does not allow `action`.
+pub(super) fn conflict(row: &MessageRow, action: &str) -> AppError {
     AppError::Conflict(format!(
         "message {} is {}: cannot {action}",
         row.id,
@@ -97,6 +98,37 @@ impl Workflow {
         self.timeline
             .due_at(msg.received_at, days)
             .map_err(|e| AppError::invalid("received_at", e.to_string()))
+    }
+
+    /// What every intake does with a filed form before storing it: every field checked, the
+    /// caller's scope (staff file messages for their own department only), the deadline. The
+    /// department's existence is checked where the message is stored.
+    pub fn prepare(
+        &self,
+        form: MessageForm,
+        who: &Principal,
+        now: DateTime<Utc>,
+    ) -> Result<Pending, AppError> {
+        let msg = form.parse(&self.policy, now)?;
+        if who.role.needs_department() {
+            who.require_see(msg.department.as_str())?;
+        }
+        self.pending(msg, &who.actor, now)
+    }
+
+    /// A checked message with its deadline, filed by `actor` at `now`.
+    fn pending(
+        &self,
+        msg: NewMessage,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Pending, AppError> {
+        Ok(Pending {
+            due_at: self.due_at(&msg)?,
+            message: msg,
+            actor: actor.to_string(),
+            filed_at: now,
+        })
     }
 
     /// Stores a batch of validated messages in one transaction. A message whose
@@ -199,12 +231,7 @@ impl Workflow {
         now: DateTime<Utc>,
     ) -> Result<CreateOutcome, AppError> {
         directory::find_department(conn, msg.department.as_str())?;
-        let pending = Pending {
-            due_at: self.due_at(&msg)?,
-            message: msg.clone(),
-            actor: actor.to_string(),
-            filed_at: now,
-        };
+        let pending = self.pending(msg.clone(), actor, now)?;
         match self.create_many(conn, &[pending]) {
             Ok(mut v) => Ok(v.remove(0)),
             // A concurrent request stored the same external id between our look-up and insert.
@@ -298,33 +325,51 @@ impl Workflow {
             if self.needs_review(&row.channel) {
                 return self.submit_for_review(conn, who, &row, body, replied_at, now);
             }
-            let due = model::utc(row.due_at);
-            let on_time = Timeline::is_on_time(due, replied_at);
-            let taken = self
-                .timeline
-                .working_days_taken(model::utc(row.received_at), replied_at)?;
-            let taken = i32::try_from(taken).unwrap_or(i32::MAX);
-            self.save(
-                conn,
-                &row,
-                MessageChanges {
-                    status: Some(Status::Replied.as_str()),
-                    replied_at: Some(Some(replied_at.timestamp())),
-                    reply_body: Some(Some(body)),
-                    replied_by: Some(Some(who.actor.clone())),
-                    working_days_taken: Some(Some(taken)),
-                    on_time: Some(Some(on_time)),
-                    ..Default::default()
-                },
-                Event::Replied {
-                    replied_at: replied_at.timestamp(),
-                    on_time,
-                    working_days_taken: taken,
-                },
-                &who.actor,
-                now,
-            )
+            let reply = Reply {
+                body,
+                by: who.actor.clone(),
+                at: replied_at,
+            };
+            self.record_reply(conn, &row, reply, &who.actor, now)
         })
+    }
+
+    /// Closes a message with its answer: the reply, the working days taken and whether it
+    /// met the deadline. Direct replies and accepted reviews both end here.
+    pub(super) fn record_reply(
+        &self,
+        conn: &mut DbConnection,
+        row: &MessageRow,
+        reply: Reply,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<MessageRow, AppError> {
+        let on_time = Timeline::is_on_time(model::utc(row.due_at), reply.at);
+        let taken = self
+            .timeline
+            .working_days_taken(model::utc(row.received_at), reply.at)?;
+        let taken = i32::try_from(taken).unwrap_or(i32::MAX);
+        self.save(
+            conn,
+            row,
+            MessageChanges {
+                status: Some(Status::Replied.as_str()),
+                replied_at: Some(Some(reply.at.timestamp())),
+                reply_body: Some(Some(reply.body)),
+                replied_by: Some(Some(reply.by)),
+                working_days_taken: Some(Some(taken)),
+                on_time: Some(Some(on_time)),
+                review_pending: Some(false),
+                ..Default::default()
+            },
+            Event::Replied {
+                replied_at: reply.at.timestamp(),
+                on_time,
+                working_days_taken: taken,
+            },
+            actor,
+            now,
+        )
     }
 
     /// Moves the message to another department; the deadline stays (the ladder restarts for the new department).
@@ -452,9 +497,12 @@ impl Workflow {
         reason: String,
         now: DateTime<Utc>,
     ) -> Result<MessageRow, AppError> {
-        who.require_role(&[Role::Supervisor, Role::Admin], "granting an extension")?;
         conn.transaction(|conn| {
             let row = self.load_for(conn, who, id)?;
+            who.require(
+                who.may_extend(&row.department_code),
+                super::handling::extension::DECIDE_REFUSAL,
+            )?;
             if !row.status().is_pending() {
                 return Err(conflict(&row, "extend"));
             }
@@ -527,6 +575,13 @@ impl Workflow {
             )
         })
     }
+}
+
+/// An answer to a message: its text, who wrote it and when it counts as given.
+pub(super) struct Reply {
+    pub(super) body: String,
+    pub(super) by: String,
+    pub(super) at: DateTime<Utc>,
 }
 
 /// The columns a workflow step may change (`None` = leave as is).

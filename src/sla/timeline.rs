@@ -161,6 +161,20 @@ impl Timeline {
         Ok((f.end_of_day(due), paused))
     }
 
+    /// Working days from the local date of `from` (exclusive) to the local date of `to`
+    /// (inclusive); negative when `to` comes first, 0 on the same day. Every count of working
+    /// days between two instants (taken, left, spent before a return) is this one.
+    pub fn working_days_between(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<i64, CalendarError> {
+        let f = self.frame();
+        let a = f.index_of(self.tz, from)?;
+        let b = f.index_of(self.tz, to)?;
+        Ok(f.calendar.working_days_between_index(a, b))
+    }
+
     /// Working days from the local receipt date (exclusive) to the local reply date (inclusive);
     /// 0 for a same-day reply (and for a reply on the weekend after a Friday receipt).
     pub fn working_days_taken(
@@ -168,10 +182,7 @@ impl Timeline {
         received_at: DateTime<Utc>,
         replied_at: DateTime<Utc>,
     ) -> Result<i64, CalendarError> {
-        let f = self.frame();
-        let a = f.index_of(self.tz, received_at)?;
-        let b = f.index_of(self.tz, replied_at)?;
-        Ok(f.calendar.working_days_between_index(a, b))
+        self.working_days_between(received_at, replied_at)
     }
 
     /// Whether a reply at `replied_at` meets the deadline `due_at` (`replied_at <= due_at`).
@@ -194,10 +205,7 @@ impl Timeline {
         if now <= due_at {
             return Ok(0);
         }
-        let f = self.frame();
-        let a = f.index_of(self.tz, due_at)?;
-        let b = f.index_of(self.tz, now)?;
-        Ok(f.calendar.working_days_between_index(a, b).max(0))
+        Ok(self.working_days_between(due_at, now)?.max(0))
     }
 
     /// The instant `n` working days before the deadline's local date at `hour`:00 local (the

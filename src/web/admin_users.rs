@@ -106,7 +106,7 @@ pub async fn add_user(
     let now = state.clock.now().timestamp();
     let result = async {
         let (role, department) = role_and_department(&form.role, form.department.as_deref())?;
-        if form.password.chars().count() < super::login::MIN_PASSWORD_CHARS {
+        if !auth::password_long_enough(&form.password) {
             return Err(AppError::invalid("password", "too short"));
         }
         let password = form.password.clone();

@@ -25,9 +25,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/account/password", web::post().to(change_password));
 }
 
-/// Shortest password accepted when changing it.
-pub const MIN_PASSWORD_CHARS: usize = 10;
-
 #[derive(Template)]
 #[template(path = "web/login.html")]
 struct LoginPage {
@@ -250,7 +247,7 @@ pub async fn password_page(
         layout: Layout::for_user(&state, &user, "修改密码", "account").await?,
         error: None,
         done: query.done.is_some(),
-        min_chars: MIN_PASSWORD_CHARS,
+        min_chars: auth::MIN_PASSWORD_CHARS,
     })
 }
 
@@ -278,7 +275,7 @@ pub async fn change_password(
     .map_err(|e| AppError::Internal(anyhow::anyhow!("password check: {e}")))?;
     let problem = if !current_ok {
         Some("当前密码不正确。")
-    } else if form.new.chars().count() < MIN_PASSWORD_CHARS {
+    } else if !auth::password_long_enough(&form.new) {
         Some("新密码太短。")
     } else if form.new != form.repeat {
         Some("两次输入的新密码不一致。")
@@ -292,7 +289,7 @@ pub async fn change_password(
             layout: Layout::for_user(&state, &user, "修改密码", "account").await?,
             error: Some(problem.to_string()),
             done: false,
-            min_chars: MIN_PASSWORD_CHARS,
+            min_chars: auth::MIN_PASSWORD_CHARS,
         };
         return render_status(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }

@@ -4,7 +4,6 @@ use askama::Template;
 
 use crate::api::messages::MessageView;
 use crate::api::AppState;
-use crate::auth::Role;
 use crate::directory;
 use crate::messages::events::{self, Event};
 use crate::messages::model::{self, utc};
@@ -152,10 +151,8 @@ pub async fn build(
         })
         .await?;
     // The office's reviewers open other departments' messages that wait for their review.
-    let office_reviewer = who.role == Role::Supervisor
-        && who.department.as_ref().map(|d| d.as_str())
-            == Some(state.workflow.rules.office_department.as_str());
-    if !(row.review_pending && office_reviewer) {
+    let reviewer = who.may_review(&state.workflow.rules.office_department);
+    if !(row.review_pending && reviewer) {
         who.require_see_message(id, &row.department_code)?;
     }
     let now = state.clock.now();
@@ -336,7 +333,6 @@ pub async fn build(
 
     let status = row.status();
     let pending = status.is_pending();
-    let role = who.role;
     let reassign = state.workflow.awaits_assignment(&row) && state.workflow.may_assign(who);
     let actions = Actions {
         reply: pending,
@@ -345,8 +341,8 @@ pub async fn build(
         transfer: pending && !reassign,
         pause: status == Status::Open,
         resume: status == Status::Paused,
-        request_extension: pending && role == Role::Clerk,
-        extend: pending && matches!(role, Role::Supervisor | Role::Admin),
+        request_extension: pending && who.may_request_extension(&row.department_code),
+        extend: pending && who.may_extend(&row.department_code),
         invalid: status != Status::Invalid,
         reopen: !pending,
         return_to_office: pending
@@ -356,7 +352,7 @@ pub async fn build(
         verdict: owner
             && status != Status::Invalid
             && row.channel == crate::sla::Channel::WebsiteError.as_str(),
-        review: row.review_pending && (who.sees_all() || office_reviewer),
+        review: row.review_pending && reviewer,
     };
     let request = request.filter(|_| pending);
     let original_due =

@@ -45,9 +45,7 @@ pub struct Deadline {
 
 /// Working days from today (local) to the deadline's date: 0 when due today; `None` outside the calendar.
 pub fn working_days_left(tl: &Timeline, due_at: DateTime<Utc>, now: DateTime<Utc>) -> Option<i64> {
-    tl.calendar()
-        .working_days_between(tl.local_date(now), tl.local_date(due_at))
-        .ok()
+    tl.working_days_between(now, due_at).ok()
 }
 
 /// The deadline badge of `row` at `now`.

@@ -223,3 +223,56 @@ fn escalate_once_exits_non_zero_when_deliveries_failed() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// The command line and the web pages accept the same shortest password (auth::MIN_PASSWORD_CHARS).
+#[test]
+fn the_command_line_refuses_a_password_the_web_would_refuse() {
+    use std::io::Write;
+    let (_db, url) = crate::helpers::TestDb::sqlite();
+    assert!(huiyin(
+        &url,
+        &["dept", "add", "--code", "zjj", "--name", "市住建局"]
+    )
+    .status
+    .success());
+    let add = |email: &str, password: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_huiyin"))
+            .args([
+                "user",
+                "add",
+                "--name",
+                "李四",
+                "--email",
+                email,
+                "--role",
+                "clerk",
+                "--dept",
+                "zjj",
+                "--password-stdin",
+            ])
+            .env("HUIYIN_DATABASE_URL", &url)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let min = huiyin::auth::MIN_PASSWORD_CHARS;
+    let short = "密".repeat(min - 1);
+    let out = add("short@example.gov.cn", &short);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("at least {min} characters")),
+        "{stderr}"
+    );
+    // Characters, not bytes: ten Chinese characters are long enough.
+    let out = add("long@example.gov.cn", &"密".repeat(min));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -9,6 +9,7 @@ mod handling;
 mod health;
 mod messages;
 mod migrations;
+mod permissions;
 mod privacy;
 mod reports;
 mod smtp;

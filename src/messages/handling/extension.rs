@@ -1,0 +1,303 @@
+//! Extension requests (延期申请): a clerk asks for more working days, in time and within the
+//! cap; a supervisor of the department (or an admin) approves or refuses.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::Principal;
+use crate::db::DbConnection;
+use crate::error::AppError;
+use crate::messages::events::Event;
+use crate::messages::model::{utc, MessageRow};
+use crate::messages::workflow::{conflict, MessageChanges};
+use crate::messages::Workflow;
+use crate::schema::extension_requests;
+use crate::sla::WorkingDays;
+
+/// Why a caller who is not the department's supervisor may not grant or decide.
+pub(in crate::messages) const DECIDE_REFUSAL: &str =
+    "extensions are granted by a supervisor of the department or an admin";
+
+/// The states of an extension request, as stored.
+pub mod status {
+    pub const PENDING: &str = "pending";
+    pub const APPROVED: &str = "approved";
+    pub const REFUSED: &str = "refused";
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize, Deserialize, ToSchema)]
+#[diesel(table_name = extension_requests)]
+pub struct ExtensionRequest {
+    pub id: i64,
+    pub message_id: i64,
+    pub working_days: i32,
+    pub reason: String,
+    pub requested_by: String,
+    pub requested_at: i64,
+    /// pending, approved or refused.
+    pub status: String,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<i64>,
+    pub decision_reason: Option<String>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = extension_requests)]
+struct NewExtensionRequest<'a> {
+    message_id: i64,
+    working_days: i32,
+    reason: &'a str,
+    requested_by: &'a str,
+    requested_at: i64,
+    status: &'a str,
+}
+
+/// The extension requests of a message, oldest first.
+pub fn extension_requests_of(
+    conn: &mut DbConnection,
+    message_id: i64,
+) -> Result<Vec<ExtensionRequest>, AppError> {
+    Ok(extension_requests::table
+        .filter(extension_requests::message_id.eq(message_id))
+        .order(extension_requests::id)
+        .select(ExtensionRequest::as_select())
+        .load(conn)?)
+}
+
+/// Marks a message's pending extension requests approved by a direct grant.
+pub(in crate::messages) fn close_pending_requests(
+    conn: &mut DbConnection,
+    message_id: i64,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    diesel::update(
+        extension_requests::table
+            .filter(extension_requests::message_id.eq(message_id))
+            .filter(extension_requests::status.eq(status::PENDING)),
+    )
+    .set((
+        extension_requests::status.eq(status::APPROVED),
+        extension_requests::decided_by.eq(actor),
+        extension_requests::decided_at.eq(now.timestamp()),
+        extension_requests::decision_reason.eq("直接批准延期"),
+    ))
+    .execute(conn)?;
+    Ok(())
+}
+
+impl Workflow {
+    /// Extensions are asked for in time: before the due time, or `lead` working days before the due date.
+    pub(in crate::messages) fn check_extension_in_time(
+        &self,
+        row: &MessageRow,
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        let lead = self.rules.extension_lead_working_days;
+        let due = utc(row.due_at);
+        let in_time = if lead == 0 {
+            now <= due
+        } else {
+            now <= due && self.timeline.working_days_between(now, due)? >= i64::from(lead)
+        };
+        if in_time {
+            return Ok(());
+        }
+        Err(AppError::invalid(
+            "working_days",
+            if lead == 0 {
+                "an extension must be asked for before the deadline: asking after it counts as a late reply".to_string()
+            } else {
+                format!("an extension must be asked for at least {lead} working day(s) before the due date")
+            },
+        ))
+    }
+
+    /// The total extension stays within the cap.
+    pub(in crate::messages) fn check_extension_cap(
+        &self,
+        row: &MessageRow,
+        days: WorkingDays,
+    ) -> Result<(), AppError> {
+        let cap = self.rules.max_extension_working_days;
+        let total = row.extended_days as u32 + days.get();
+        if total > cap {
+            return Err(AppError::invalid(
+                "working_days",
+                format!(
+                    "extensions may total at most {cap} working days; this message has {} already",
+                    row.extended_days
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Moves the deadline by `days` working days and records why (the checks are the caller's).
+    pub(in crate::messages) fn apply_extension(
+        &self,
+        conn: &mut DbConnection,
+        row: &MessageRow,
+        days: WorkingDays,
+        reason: String,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<MessageRow, AppError> {
+        let due = self.timeline.extend(utc(row.due_at), days)?;
+        self.save(
+            conn,
+            row,
+            MessageChanges {
+                due_at: Some(due.timestamp()),
+                extended_days: Some(row.extended_days + days.get() as i32),
+                ..Default::default()
+            },
+            Event::Extended {
+                working_days: days.get(),
+                reason,
+                due_at: due.timestamp(),
+            },
+            actor,
+            now,
+        )
+    }
+
+    /// A clerk of the department asks for more working days, in time and within the cap.
+    pub fn request_extension(
+        &self,
+        conn: &mut DbConnection,
+        who: &Principal,
+        id: i64,
+        days: WorkingDays,
+        reason: String,
+        now: DateTime<Utc>,
+    ) -> Result<ExtensionRequest, AppError> {
+        conn.transaction(|conn| {
+            let row = self.load_for(conn, who, id)?;
+            who.require(
+                who.may_request_extension(&row.department_code),
+                "extensions are asked for by a clerk of the department (a supervisor grants one directly)",
+            )?;
+            if !row.status().is_pending() {
+                return Err(conflict(&row, "ask for an extension"));
+            }
+            self.check_extension_in_time(&row, now)?;
+            self.check_extension_cap(&row, days)?;
+            let open = extension_requests::table
+                .filter(extension_requests::message_id.eq(id))
+                .filter(extension_requests::status.eq(status::PENDING))
+                .count()
+                .get_result::<i64>(conn)?;
+            if open > 0 {
+                return Err(AppError::Conflict(
+                    "an extension request for this message is waiting for a decision".into(),
+                ));
+            }
+            let request_id: i64 = diesel::insert_into(extension_requests::table)
+                .values(NewExtensionRequest {
+                    message_id: id,
+                    working_days: days.get() as i32,
+                    reason: &reason,
+                    requested_by: &who.actor,
+                    requested_at: now.timestamp(),
+                    status: status::PENDING,
+                })
+                .returning(extension_requests::id)
+                .get_result(conn)?;
+            self.save(
+                conn,
+                &row,
+                MessageChanges::default(),
+                Event::ExtensionRequested {
+                    request_id,
+                    working_days: days.get(),
+                    reason,
+                },
+                &who.actor,
+                now,
+            )?;
+            Ok(extension_requests::table
+                .find(request_id)
+                .select(ExtensionRequest::as_select())
+                .first(conn)?)
+        })
+    }
+
+    /// A supervisor of the department (or an admin) approves or refuses a pending request.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "one argument per part of the decision"
+    )]
+    pub fn decide_extension(
+        &self,
+        conn: &mut DbConnection,
+        who: &Principal,
+        id: i64,
+        request_id: i64,
+        approve: bool,
+        reason: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Result<MessageRow, AppError> {
+        conn.transaction(|conn| {
+            let row = self.load_for(conn, who, id)?;
+            who.require(who.may_extend(&row.department_code), DECIDE_REFUSAL)?;
+            let request: ExtensionRequest = extension_requests::table
+                .find(request_id)
+                .filter(extension_requests::message_id.eq(id))
+                .select(ExtensionRequest::as_select())
+                .first(conn)
+                .optional()?
+                .ok_or_else(|| {
+                    AppError::NotFound(format!("no extension request {request_id} on message {id}"))
+                })?;
+            if request.status != status::PENDING {
+                return Err(AppError::Conflict(format!(
+                    "extension request {request_id} is {} already",
+                    request.status
+                )));
+            }
+            let decision = if approve {
+                status::APPROVED
+            } else {
+                status::REFUSED
+            };
+            let n = diesel::update(extension_requests::table.find(request_id))
+                .filter(extension_requests::status.eq(status::PENDING))
+                .set((
+                    extension_requests::status.eq(decision),
+                    extension_requests::decided_by.eq(&who.actor),
+                    extension_requests::decided_at.eq(now.timestamp()),
+                    extension_requests::decision_reason.eq(reason.as_deref()),
+                ))
+                .execute(conn)?;
+            if n == 0 {
+                return Err(AppError::Conflict(format!(
+                    "extension request {request_id} was decided meanwhile"
+                )));
+            }
+            if !approve {
+                return self.save(
+                    conn,
+                    &row,
+                    MessageChanges::default(),
+                    Event::ExtensionRefused {
+                        request_id,
+                        reason: reason.unwrap_or_default(),
+                    },
+                    &who.actor,
+                    now,
+                );
+            }
+            if !row.status().is_pending() {
+                return Err(conflict(&row, "extend"));
+            }
+            let days = WorkingDays::try_from(i64::from(request.working_days))
+                .map_err(|e| AppError::invalid("working_days", e))?;
+            // The request was in time; the cap is checked again in case another extension came first.
+            self.check_extension_cap(&row, days)?;
+            self.apply_extension(conn, &row, days, request.reason, &who.actor, now)
+        })
+    }
+}
