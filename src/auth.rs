@@ -149,6 +149,18 @@ impl Principal {
         }
     }
 
+    /// The department a list or a figure is limited to: the caller's own for clerks and
+    /// supervisors (403 when they ask for another), the one asked for (or all) otherwise.
+    pub fn list_scope(&self, asked: Option<&str>) -> Result<Option<String>, AppError> {
+        match (self.scope(), asked) {
+            (Some(own), Some(asked)) if asked != own.as_str() => Err(AppError::Forbidden(
+                "you may only see your own department's messages".into(),
+            )),
+            (Some(own), _) => Ok(Some(own.as_str().to_string())),
+            (None, asked) => Ok(asked.map(str::to_string)),
+        }
+    }
+
     /// Belongs to `department`: the one reader who sees its messages' text and contact unmasked.
     pub fn owns(&self, department: &str) -> bool {
         self.department.as_ref().map(|d| d.as_str()) == Some(department)

@@ -287,15 +287,7 @@ impl ListQuery {
         who: &Principal,
         now: DateTime<Utc>,
     ) -> Result<(MessageFilter, i64, i64), AppError> {
-        let department = match (who.scope(), self.department) {
-            (Some(own), Some(asked)) if asked != own.as_str() => {
-                return Err(AppError::Forbidden(
-                    "you may only list your own department's messages".into(),
-                ))
-            }
-            (Some(own), _) => Some(own.as_str().to_string()),
-            (None, asked) => asked,
-        };
+        let department = who.list_scope(self.department.as_deref())?;
         let status = self
             .status
             .map(|s| {

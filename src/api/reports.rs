@@ -51,15 +51,7 @@ fn scope_for(
         .map(|c| c.parse::<Channel>())
         .transpose()
         .map_err(|e| AppError::invalid("channel", e.to_string()))?;
-    let department = match (who.scope(), department) {
-        (Some(own), Some(asked)) if own.as_str() != asked => {
-            return Err(AppError::Forbidden(
-                "statistics of another department are for leaders".into(),
-            ))
-        }
-        (Some(own), _) => Some(own.as_str().to_string()),
-        (None, asked) => asked.map(str::to_string),
-    };
+    let department = who.list_scope(department)?;
     Ok(Scope {
         department,
         channel,

@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::DbConnection;
 use crate::error::AppError;
-use crate::schema::message_events;
+use crate::schema::{message_events, messages};
+use std::collections::HashMap;
 
 /// One step in a message's life. Stored as JSON in `message_events.detail`,
 /// with the tag also in `message_events.kind` for queries.
@@ -114,11 +115,18 @@ pub enum Event {
     },
 }
 
+/// Event kinds that queries name (the `kind` column); [`Event::kind`] gives every kind.
+pub mod kind {
+    pub const RECEIVED: &str = "received";
+    pub const ASSIGNED: &str = "assigned";
+    pub const ALERT_SENT: &str = "alert_sent";
+}
+
 impl Event {
     pub fn kind(&self) -> &'static str {
         match self {
-            Event::Received { .. } => "received",
-            Event::Assigned { .. } => "assigned",
+            Event::Received { .. } => kind::RECEIVED,
+            Event::Assigned { .. } => kind::ASSIGNED,
             Event::Transferred { .. } => "transferred",
             Event::Paused { .. } => "paused",
             Event::Resumed { .. } => "resumed",
@@ -126,7 +134,7 @@ impl Event {
             Event::Replied { .. } => "replied",
             Event::MarkedInvalid { .. } => "marked_invalid",
             Event::Reopened { .. } => "reopened",
-            Event::AlertSent { .. } => "alert_sent",
+            Event::AlertSent { .. } => kind::ALERT_SENT,
             Event::ExtensionRequested { .. } => "extension_requested",
             Event::ExtensionRefused { .. } => "extension_refused",
             Event::Returned { .. } => "returned",
@@ -320,4 +328,83 @@ pub fn replay(events: &[Event]) -> ReplayedState {
         }
     }
     s
+}
+/// Pending messages of a department each actor has acted on (paused, transferred in, requested an extension…).
+pub fn pending_handled_by_actor(
+    conn: &mut DbConnection,
+    department: &str,
+) -> Result<HashMap<String, i64>, AppError> {
+    let rows: Vec<(String, i64)> = message_events::table
+        .inner_join(messages::table)
+        .filter(messages::department_code.eq(department))
+        .filter(
+            messages::status.eq_any([super::Status::Open.as_str(), super::Status::Paused.as_str()]),
+        )
+        .filter(message_events::kind.ne_all([kind::RECEIVED, kind::ASSIGNED, kind::ALERT_SENT]))
+        .select((message_events::actor, message_events::message_id))
+        .distinct()
+        .load(conn)?;
+    let mut out = HashMap::new();
+    for (actor, _) in rows {
+        *out.entry(actor).or_insert(0) += 1;
+    }
+    Ok(out)
+}
+
+/// An `alert_sent` event, with the subject it was about.
+#[derive(Debug, Clone)]
+pub struct AlertLine {
+    pub message_id: i64,
+    pub subject: String,
+    /// The message's citizen contact, to mask where the subject repeats it.
+    pub citizen: crate::privacy::Citizen,
+    pub at: i64,
+    pub detail: String,
+}
+
+/// The alerts sent in `[start, end)` about a department's messages, newest first (at most 100).
+pub fn alerts_sent(
+    conn: &mut DbConnection,
+    department: &str,
+    (start, end): (i64, i64),
+) -> Result<Vec<AlertLine>, AppError> {
+    type Line = (
+        i64,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        i64,
+        String,
+    );
+    let rows: Vec<Line> = message_events::table
+        .inner_join(messages::table)
+        .filter(messages::department_code.eq(department))
+        .filter(message_events::kind.eq(kind::ALERT_SENT))
+        .filter(message_events::at.ge(start))
+        .filter(message_events::at.lt(end))
+        .order(message_events::id.desc())
+        .limit(100)
+        .select((
+            message_events::message_id,
+            messages::subject,
+            messages::citizen_name,
+            messages::citizen_phone,
+            messages::citizen_email,
+            message_events::at,
+            message_events::detail,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(message_id, subject, name, phone, email, at, detail)| AlertLine {
+                message_id,
+                subject,
+                citizen: crate::privacy::Citizen { name, phone, email },
+                at,
+                detail,
+            },
+        )
+        .collect())
 }

@@ -56,7 +56,7 @@ impl Status {
         Status::Invalid,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Status::Open => "open",
             Status::Paused => "paused",

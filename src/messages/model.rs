@@ -1,5 +1,7 @@
 //! The `messages` table: its diesel rows and the queries over it.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
@@ -75,10 +77,23 @@ impl MessageRow {
         }
     }
 
-    /// Open and past its deadline at `now` (a paused message's deadline does not run).
+    /// Overdue (逾期未办) at `now`: open and past its deadline (a paused message's deadline
+    /// does not run). The one rule: [`MessageFilter::overdue_at`] lists by it and
+    /// [`overdue_sql`] is it in SQL for the statistics.
     pub fn is_overdue(&self, now: DateTime<Utc>) -> bool {
         self.status() == Status::Open && self.due_at < now.timestamp()
     }
+}
+
+/// [`MessageRow::is_overdue`] in SQL, as of the instant in the bind parameter `at` (e.g.
+/// `$3`): open at that instant (a message answered after it was still open then) and past
+/// its deadline. At the present it is exactly the model's rule, since no reply lies ahead.
+pub fn overdue_sql(at: &str) -> String {
+    format!(
+        "((status = '{open}' OR (status = '{replied}' AND replied_at > {at})) AND due_at < {at})",
+        open = Status::Open.as_str(),
+        replied = Status::Replied.as_str(),
+    )
 }
 
 #[derive(Insertable)]
@@ -138,6 +153,7 @@ impl MessageFilter {
             q = q.filter(messages::category.eq(c));
         }
         if let Some(now) = self.overdue_at {
+            // MessageRow::is_overdue.
             q = q
                 .filter(messages::status.eq(Status::Open.as_str()))
                 .filter(messages::due_at.lt(now));
@@ -334,4 +350,23 @@ pub fn refresh_statistics(conn: &mut DbConnection) -> Result<bool, AppError> {
         diesel::sql_query("ANALYZE messages").execute(c)?;
     }
     Ok(stale)
+}
+/// Replies logged in `[start, end)` per actor, for a department (the dashboard's per-clerk line).
+pub fn replies_by_actor(
+    conn: &mut DbConnection,
+    department: &str,
+    (start, end): (i64, i64),
+) -> Result<HashMap<String, i64>, AppError> {
+    let rows: Vec<Option<String>> = messages::table
+        .filter(messages::department_code.eq(department))
+        .filter(messages::status.eq(Status::Replied.as_str()))
+        .filter(messages::replied_at.ge(start))
+        .filter(messages::replied_at.lt(end))
+        .select(messages::replied_by)
+        .load(conn)?;
+    let mut out = HashMap::new();
+    for actor in rows.into_iter().flatten() {
+        *out.entry(actor).or_insert(0) += 1;
+    }
+    Ok(out)
 }

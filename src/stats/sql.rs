@@ -11,6 +11,9 @@ use diesel::sqlite::Sqlite;
 
 use crate::db::DbConnection;
 use crate::error::AppError;
+use crate::messages::handling::Verdict;
+use crate::messages::model::overdue_sql;
+use crate::messages::Status;
 
 /// A bind parameter.
 #[derive(Debug, Clone)]
@@ -212,7 +215,18 @@ impl Grouping<'_> {
 }
 
 /// "Replied as of $3": status replied with the reply at or before the as-of time.
-const REPLIED: &str = "(status = 'replied' AND replied_at <= $3)";
+/// The stored statuses and verdicts the queries name (from [`Status::as_str`], the one spelling).
+const OPEN: &str = Status::Open.as_str();
+const PAUSED: &str = Status::Paused.as_str();
+const REPLIED_STATUS: &str = Status::Replied.as_str();
+const INVALID: &str = Status::Invalid.as_str();
+const CONFIRMED: &str = Verdict::Confirmed.as_str();
+const REJECTED: &str = Verdict::Rejected.as_str();
+
+/// Answered by the as-of time `$3`.
+fn replied() -> String {
+    format!("(status = '{REPLIED_STATUS}' AND replied_at <= $3)")
+}
 
 /// Messages received in `[start, end)`, grouped. `offset` is the office's UTC offset in seconds
 /// (same-day = receipt and reply on the same local calendar date).
@@ -233,19 +247,20 @@ pub fn received(
     ];
     let extra = filter.clause(&mut binds);
     let (group, group_by) = grouping.columns("received_at", &mut binds);
+    let replied = replied();
+    let overdue = overdue_sql("$3");
     let sql = format!(
         "SELECT {group}, \
-           SUM(CASE WHEN status <> 'invalid' THEN 1 ELSE 0 END) AS received, \
-           SUM(CASE WHEN status = 'invalid' THEN 1 ELSE 0 END) AS invalid, \
-           SUM(CASE WHEN {REPLIED} THEN 1 ELSE 0 END) AS replied, \
-           SUM(CASE WHEN {REPLIED} AND (received_at + $4) / 86400 = (replied_at + $4) / 86400 \
+           SUM(CASE WHEN status <> '{INVALID}' THEN 1 ELSE 0 END) AS received, \
+           SUM(CASE WHEN status = '{INVALID}' THEN 1 ELSE 0 END) AS invalid, \
+           SUM(CASE WHEN {replied} THEN 1 ELSE 0 END) AS replied, \
+           SUM(CASE WHEN {replied} AND (received_at + $4) / 86400 = (replied_at + $4) / 86400 \
                THEN 1 ELSE 0 END) AS same_day, \
-           SUM(CASE WHEN {REPLIED} THEN COALESCE(working_days_taken, 0) ELSE 0 END) AS working_days_sum, \
-           SUM(CASE WHEN (status = 'open' OR (status = 'replied' AND replied_at > $3)) AND due_at < $3 \
-               THEN 1 ELSE 0 END) AS open_overdue, \
-           SUM(CASE WHEN status = 'paused' THEN 1 ELSE 0 END) AS paused, \
-           SUM(CASE WHEN status <> 'invalid' AND verdict = 'confirmed' THEN 1 ELSE 0 END) AS confirmed, \
-           SUM(CASE WHEN status <> 'invalid' AND verdict = 'rejected' THEN 1 ELSE 0 END) AS not_confirmed \
+           SUM(CASE WHEN {replied} THEN COALESCE(working_days_taken, 0) ELSE 0 END) AS working_days_sum, \
+           SUM(CASE WHEN {overdue} THEN 1 ELSE 0 END) AS open_overdue, \
+           SUM(CASE WHEN status = '{PAUSED}' THEN 1 ELSE 0 END) AS paused, \
+           SUM(CASE WHEN status <> '{INVALID}' AND verdict = '{CONFIRMED}' THEN 1 ELSE 0 END) AS confirmed, \
+           SUM(CASE WHEN status <> '{INVALID}' AND verdict = '{REJECTED}' THEN 1 ELSE 0 END) AS not_confirmed \
          FROM messages WHERE received_at >= $1 AND received_at < $2{extra} {group_by}"
     );
     load(conn, &sql, &binds)
@@ -263,12 +278,14 @@ pub fn due(
     let mut binds = vec![Bind::Int(start), Bind::Int(end), Bind::Int(as_of)];
     let extra = filter.clause(&mut binds);
     let (group, group_by) = grouping.columns("due_at", &mut binds);
+    let replied = replied();
+    let overdue = overdue_sql("$3");
     let sql = format!(
         "SELECT {group}, COUNT(*) AS due, \
-           SUM(CASE WHEN {REPLIED} AND on_time THEN 1 ELSE 0 END) AS replied_on_time, \
-           SUM(CASE WHEN {REPLIED} AND NOT on_time THEN 1 ELSE 0 END) AS replied_late, \
-           SUM(CASE WHEN NOT {REPLIED} AND status <> 'paused' AND due_at < $3 THEN 1 ELSE 0 END) AS overdue_open \
-         FROM messages WHERE due_at >= $1 AND due_at < $2 AND status <> 'invalid'{extra} {group_by}"
+           SUM(CASE WHEN {replied} AND on_time THEN 1 ELSE 0 END) AS replied_on_time, \
+           SUM(CASE WHEN {replied} AND NOT on_time THEN 1 ELSE 0 END) AS replied_late, \
+           SUM(CASE WHEN {overdue} THEN 1 ELSE 0 END) AS overdue_open \
+         FROM messages WHERE due_at >= $1 AND due_at < $2 AND status <> '{INVALID}'{extra} {group_by}"
     );
     load(conn, &sql, &binds)
 }
@@ -283,7 +300,7 @@ pub fn critical(
     let extra = filter.clause(&mut binds);
     let sql = format!(
         "SELECT {GROUP}, COUNT(*) AS critical FROM messages \
-         WHERE status IN ('open', 'paused') AND received_at < $1{extra} GROUP BY {GROUP}"
+         WHERE status IN ('{OPEN}', '{PAUSED}') AND received_at < $1{extra} GROUP BY {GROUP}"
     );
     load(conn, &sql, &binds)
 }
@@ -298,9 +315,10 @@ pub fn working_days_histogram(
 ) -> Result<Vec<DaysRow>, AppError> {
     let mut binds = vec![Bind::Int(start), Bind::Int(end), Bind::Int(as_of)];
     let extra = filter.clause(&mut binds);
+    let replied = replied();
     let sql = format!(
         "SELECT department_code, CAST(working_days_taken AS BIGINT) AS days, COUNT(*) AS n \
-         FROM messages WHERE received_at >= $1 AND received_at < $2 AND {REPLIED} \
+         FROM messages WHERE received_at >= $1 AND received_at < $2 AND {replied} \
            AND working_days_taken IS NOT NULL{extra} \
          GROUP BY department_code, working_days_taken"
     );
@@ -373,9 +391,10 @@ pub fn overdue(
     let extra = filter.clause(&mut binds);
     binds.push(Bind::Int(limit));
     let lim = binds.len();
+    let replied = replied();
     let late = format!(
-        "due_at < $3 AND status <> 'invalid' AND status <> 'paused' \
-         AND (NOT {REPLIED} OR NOT on_time){extra}"
+        "due_at < $3 AND status <> '{INVALID}' AND status <> '{PAUSED}' \
+         AND (NOT {replied} OR NOT on_time){extra}"
     );
     // The ids are picked from the covering indexes (the oldest deadlines first, a top-N per
     // range); only the listed rows are read from the table.
@@ -390,7 +409,7 @@ pub fn overdue(
     let sql = format!(
         "SELECT id, department_code, channel, category, subject, site_name, \
            citizen_name, citizen_phone, citizen_email, received_at, due_at, \
-           CASE WHEN {REPLIED} THEN replied_at ELSE NULL END AS replied_at \
+           CASE WHEN {replied} THEN replied_at ELSE NULL END AS replied_at \
          FROM messages WHERE id IN ( \
            SELECT id FROM ( \
              SELECT id, due_at FROM ({a}) by_receipt UNION SELECT id, due_at FROM ({b}) by_deadline \

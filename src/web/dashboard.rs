@@ -9,6 +9,7 @@ use crate::api::AppState;
 use crate::auth::Role;
 use crate::directory;
 use crate::error::AppError;
+use crate::messages::events;
 use crate::messages::model::{self, MessageFilter};
 use crate::messages::{critical_threshold, Status};
 
@@ -101,13 +102,8 @@ pub async fn dashboard(
         .as_deref()
         .map(str::trim)
         .filter(|d| !d.is_empty());
-    let code = match (who.scope(), asked) {
-        (Some(own), Some(asked)) if asked != own.as_str() => {
-            return Err(AppError::Forbidden("another department's dashboard".into()).into())
-        }
-        (Some(own), _) => own.as_str().to_string(),
-        (None, Some(asked)) => asked.to_string(),
-        (None, None) => return Ok(redirect("/overview")),
+    let Some(code) = who.list_scope(asked)? else {
+        return Ok(redirect("/overview"));
     };
     who.require_see(&code)?;
     let owner = who.owns(&code);
@@ -153,9 +149,9 @@ pub async fn dashboard(
             };
             let staff =
                 directory::staff_of_department(conn, &code, &[Role::Clerk, Role::Supervisor])?;
-            let replies = figures::replies_by_actor(conn, &code, &month)?;
-            let handled = figures::pending_handled_by_actor(conn, &code)?;
-            let alerts = figures::alerts_sent(conn, &code, &month)?;
+            let replies = model::replies_by_actor(conn, &code, (month.start, month.end))?;
+            let handled = events::pending_handled_by_actor(conn, &code)?;
+            let alerts = events::alerts_sent(conn, &code, (month.start, month.end))?;
             let all_staff = directory::list_staff(conn)?;
             let departments = directory::list_departments(conn)?;
             Ok((

@@ -4,17 +4,13 @@
 //! `crate::stats` (the one implementation of the statistics' definitions); nothing here
 //! computes a rate.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Datelike, Utc};
-use diesel::prelude::*;
 
 use crate::db::DbConnection;
 use crate::directory;
 use crate::error::AppError;
 use crate::messages::model::{self, MessageFilter};
 use crate::messages::{critical_threshold, Status};
-use crate::schema::{message_events, messages};
 use crate::sla::Timeline;
 use crate::stats::{self, Rounding};
 
@@ -224,104 +220,6 @@ pub fn by_department(
         }
     }
     Ok(lines)
-}
-
-/// Replies logged this month per actor, for a department.
-pub fn replies_by_actor(
-    conn: &mut DbConnection,
-    department: &str,
-    month: &Month,
-) -> Result<HashMap<String, i64>, AppError> {
-    let rows: Vec<Option<String>> = messages::table
-        .filter(messages::department_code.eq(department))
-        .filter(messages::status.eq(Status::Replied.as_str()))
-        .filter(messages::replied_at.ge(month.start))
-        .filter(messages::replied_at.lt(month.end))
-        .select(messages::replied_by)
-        .load(conn)?;
-    let mut out = HashMap::new();
-    for actor in rows.into_iter().flatten() {
-        *out.entry(actor).or_insert(0) += 1;
-    }
-    Ok(out)
-}
-
-/// Pending messages of a department each actor has acted on (paused, transferred in, requested an extension…).
-pub fn pending_handled_by_actor(
-    conn: &mut DbConnection,
-    department: &str,
-) -> Result<HashMap<String, i64>, AppError> {
-    let rows: Vec<(String, i64)> = message_events::table
-        .inner_join(messages::table)
-        .filter(messages::department_code.eq(department))
-        .filter(messages::status.eq_any([Status::Open.as_str(), Status::Paused.as_str()]))
-        .filter(message_events::kind.ne_all(["received", "assigned", "alert_sent"]))
-        .select((message_events::actor, message_events::message_id))
-        .distinct()
-        .load(conn)?;
-    let mut out = HashMap::new();
-    for (actor, _) in rows {
-        *out.entry(actor).or_insert(0) += 1;
-    }
-    Ok(out)
-}
-
-/// An `alert_sent` event of the month.
-#[derive(Debug, Clone)]
-pub struct AlertLine {
-    pub message_id: i64,
-    pub subject: String,
-    /// The message's citizen contact, to mask where the subject repeats it.
-    pub citizen: crate::privacy::Citizen,
-    pub at: i64,
-    pub detail: String,
-}
-
-/// The alerts sent this month about a department's messages, newest first.
-pub fn alerts_sent(
-    conn: &mut DbConnection,
-    department: &str,
-    month: &Month,
-) -> Result<Vec<AlertLine>, AppError> {
-    type Line = (
-        i64,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        i64,
-        String,
-    );
-    let rows: Vec<Line> = message_events::table
-        .inner_join(messages::table)
-        .filter(messages::department_code.eq(department))
-        .filter(message_events::kind.eq("alert_sent"))
-        .filter(message_events::at.ge(month.start))
-        .filter(message_events::at.lt(month.end))
-        .order(message_events::id.desc())
-        .limit(100)
-        .select((
-            message_events::message_id,
-            messages::subject,
-            messages::citizen_name,
-            messages::citizen_phone,
-            messages::citizen_email,
-            message_events::at,
-            message_events::detail,
-        ))
-        .load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(message_id, subject, name, phone, email, at, detail)| AlertLine {
-                message_id,
-                subject,
-                citizen: crate::privacy::Citizen { name, phone, email },
-                at,
-                detail,
-            },
-        )
-        .collect())
 }
 
 #[cfg(test)]

@@ -125,13 +125,7 @@ pub async fn inbox(
     who.require_reader()?;
     let query = query.into_inner();
     let now = state.clock.now();
-    let department = match (who.scope(), nonempty(&query.dept)) {
-        (Some(own), Some(asked)) if asked != own.as_str() => {
-            return Err(AppError::Forbidden("another department's inbox".into()).into())
-        }
-        (Some(own), _) => Some(own.as_str().to_string()),
-        (None, asked) => asked.map(str::to_string),
-    };
+    let department = who.list_scope(nonempty(&query.dept))?;
     let channel = nonempty(&query.channel)
         .map(|c| c.parse::<Channel>())
         .transpose()
