@@ -2,20 +2,27 @@
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::ToSchema;
 
 use crate::api::AppState;
 use crate::auth::{Principal, RepeatAnswer, Role};
 use crate::directory::DepartmentCode;
 use crate::error::{AppError, ErrorEnvelope};
 use crate::intake::ImportReport;
-use crate::messages::events::{self, EventRow};
-use crate::messages::handling::{self, ExtensionRequest, Submission};
-use crate::messages::model::{self, utc, MessageRow};
-use crate::messages::{self as msgs, CreateOutcome, MessageFilter, MessageForm, Site, Status};
-use crate::privacy::{self, Citizen};
-use crate::sla::{Category, Channel, WorkingDays};
+use crate::messages::events;
+use crate::messages::handling;
+use crate::messages::model::{self, MessageRow};
+use crate::messages::{self as msgs, CreateOutcome, MessageForm};
+use crate::sla::WorkingDays;
+
+mod query;
+mod view;
+
+pub use query::ListQuery;
+pub use view::{
+    EventView, MessageDetail, MessagePage, MessageReceipt, MessageView, ReplyOutcome, ReplyView,
+};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/messages", web::post().to(create))
@@ -29,168 +36,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/messages/{id}/extend", web::post().to(extend))
         .route("/messages/{id}/invalid", web::post().to(mark_invalid))
         .route("/messages/{id}/reopen", web::post().to(reopen));
-}
-
-/// A message as the API shows it. Citizen contact, and ID and mobile numbers or the citizen's own contact in the
-/// subject and body, are masked unless the caller belongs to the owning department.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct MessageView {
-    pub id: i64,
-    pub channel: String,
-    pub channel_label: String,
-    pub category: String,
-    pub category_label: String,
-    pub subject: String,
-    pub body: String,
-    pub department: String,
-    pub status: Status,
-    pub status_label: String,
-    pub external_id: Option<String>,
-    pub citizen: Citizen,
-    pub site: Option<Site>,
-    pub received_at: String,
-    pub due_at: String,
-    /// The deadline falls in a provisional (暂定) calendar year: no official notice for it yet.
-    /// It is recomputed when the notice is installed.
-    pub deadline_provisional: bool,
-    pub original_due_at: String,
-    pub extended_days: i32,
-    pub paused_at: Option<String>,
-    /// Open and past the deadline now.
-    pub overdue: bool,
-    /// Unanswered for more than 3 calendar months (单项否决).
-    pub critical: bool,
-    pub reply: Option<ReplyView>,
-    /// 属实 (`confirmed`) or 不属实 (`rejected`) for website error reports.
-    pub verdict: Option<String>,
-    /// A reply is waiting for the reviewer.
-    pub review_pending: bool,
-    /// Times the message was returned to the office as misrouted.
-    pub returned_count: i32,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct ReplyView {
-    pub body: String,
-    pub replied_at: String,
-    pub replied_by: Option<String>,
-    pub on_time: bool,
-    pub working_days_taken: i32,
-    /// The verdict or the working days taken touch a provisional (暂定) calendar year.
-    pub verdict_provisional: bool,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct EventView {
-    pub at: String,
-    pub kind: String,
-    pub label: String,
-    pub actor: String,
-    #[schema(value_type = Object)]
-    pub detail: serde_json::Value,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct MessageDetail {
-    #[serde(flatten)]
-    pub message: MessageView,
-    pub events: Vec<EventView>,
-    /// Extension requests with their decisions (why the deadline moved).
-    pub extension_requests: Vec<ExtensionRequest>,
-    /// Replies submitted for review, with the reviewers' decisions.
-    pub submissions: Vec<Submission>,
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct MessagePage {
-    pub items: Vec<MessageView>,
-    pub page: i64,
-    pub per_page: i64,
-    pub total: i64,
-}
-
-/// What an intake token gets back for a message it sent before: no content.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct MessageReceipt {
-    pub id: i64,
-    pub status: Status,
-}
-
-/// Answer to a reply: the message plus the on-time verdict.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct ReplyOutcome {
-    pub on_time: bool,
-    pub working_days_taken: i32,
-    pub message: MessageView,
-}
-
-impl MessageView {
-    pub fn render(row: &MessageRow, state: &AppState, who: &Principal, now: DateTime<Utc>) -> Self {
-        let tl = &state.workflow.timeline;
-        let owner = who.owns(&row.department_code);
-        let contact = row.citizen();
-        let subject = privacy::text_for(&row.subject, &contact, owner);
-        let body = privacy::text_for(&row.body, &contact, owner);
-        let citizen = if owner { contact } else { contact.masked() };
-        let channel = row.channel.parse::<Channel>().ok();
-        let category = row.category.parse::<Category>().ok();
-        MessageView {
-            id: row.id,
-            channel: row.channel.clone(),
-            channel_label: channel
-                .map(|c| c.label_zh().to_string())
-                .unwrap_or_default(),
-            category: row.category.clone(),
-            category_label: category
-                .map(|c| c.label_zh().to_string())
-                .unwrap_or_default(),
-            subject,
-            body,
-            department: row.department_code.clone(),
-            status: row.status(),
-            status_label: row.status().label_zh().to_string(),
-            external_id: row.external_id.clone(),
-            citizen,
-            site: row.site(),
-            received_at: tl.format_local(utc(row.received_at)),
-            due_at: tl.format_local(utc(row.due_at)),
-            deadline_provisional: tl.is_provisional(utc(row.due_at)),
-            original_due_at: tl.format_local(utc(row.original_due_at)),
-            extended_days: row.extended_days,
-            paused_at: row.paused_at.map(|t| tl.format_local(utc(t))),
-            overdue: row.is_overdue(now),
-            critical: msgs::is_critical(row, now, tl.tz()),
-            reply: match (row.replied_at, row.on_time, row.working_days_taken) {
-                (Some(at), Some(on_time), Some(taken)) => Some(ReplyView {
-                    body: row.reply_body.clone().unwrap_or_default(),
-                    replied_at: tl.format_local(utc(at)),
-                    replied_by: row.replied_by.clone(),
-                    on_time,
-                    working_days_taken: taken,
-                    verdict_provisional: tl.touches_provisional(utc(row.due_at), utc(at)),
-                }),
-                _ => None,
-            },
-            verdict: row.verdict.clone(),
-            review_pending: row.review_pending,
-            returned_count: row.returned_count,
-        }
-    }
-}
-
-fn render_events(rows: &[EventRow], state: &AppState) -> Result<Vec<EventView>, AppError> {
-    rows.iter()
-        .map(|r| {
-            let event = r.event()?;
-            Ok(EventView {
-                at: state.workflow.timeline.format_local(utc(r.at)),
-                kind: r.kind.clone(),
-                label: event.label_zh().to_string(),
-                actor: r.actor.clone(),
-                detail: serde_json::from_str(&r.detail).unwrap_or_default(),
-            })
-        })
-        .collect()
 }
 
 fn require_intake(who: &Principal) -> Result<(), AppError> {
@@ -257,90 +102,6 @@ pub async fn import(
     Ok(HttpResponse::Ok().json(report))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct ListQuery {
-    pub department: Option<String>,
-    pub status: Option<String>,
-    pub channel: Option<String>,
-    pub category: Option<String>,
-    /// Only open messages past their deadline.
-    pub overdue: Option<bool>,
-    /// RFC 3339.
-    pub due_before: Option<String>,
-    /// RFC 3339, inclusive.
-    pub received_from: Option<String>,
-    /// RFC 3339, exclusive.
-    pub received_to: Option<String>,
-    /// Text in subject or body.
-    pub q: Option<String>,
-    /// 1-based page (default 1).
-    pub page: Option<i64>,
-    /// Items per page, 1 to 500 (default 50).
-    pub per_page: Option<i64>,
-}
-
-impl ListQuery {
-    /// Turns the query into a filter, scoped to the caller's department where it has one.
-    pub fn into_filter(
-        self,
-        who: &Principal,
-        now: DateTime<Utc>,
-    ) -> Result<(MessageFilter, i64, i64), AppError> {
-        let department = who.list_scope(self.department.as_deref())?;
-        let status = self
-            .status
-            .map(|s| {
-                s.parse::<Status>()
-                    .map_err(|e| AppError::invalid("status", e))
-            })
-            .transpose()?;
-        let channel = self
-            .channel
-            .map(|c| {
-                c.parse::<Channel>()
-                    .map(|c| c.as_str().to_string())
-                    .map_err(|e| AppError::invalid("channel", e.to_string()))
-            })
-            .transpose()?;
-        let category = self
-            .category
-            .map(|c| {
-                c.parse::<Category>()
-                    .map(|c| c.as_str().to_string())
-                    .map_err(|e| AppError::invalid("category", e.to_string()))
-            })
-            .transpose()?;
-        let time = |field: &str, v: Option<String>| {
-            v.map(|s| msgs::parse_time(field, &s).map(|t| t.timestamp()))
-                .transpose()
-        };
-        let per_page = self.per_page.unwrap_or(50);
-        if !(1..=500).contains(&per_page) {
-            return Err(AppError::invalid(
-                "per_page",
-                "per_page must be between 1 and 500",
-            ));
-        }
-        let page = msgs::check_page(self.page.unwrap_or(1), per_page)?;
-        Ok((
-            MessageFilter {
-                department,
-                status,
-                channel,
-                category,
-                overdue_at: self.overdue.unwrap_or(false).then_some(now.timestamp()),
-                due_before: time("due_before", self.due_before)?,
-                received_from: time("received_from", self.received_from)?,
-                received_to: time("received_to", self.received_to)?,
-                search: msgs::parse_search(self.q.as_deref())?,
-            },
-            page,
-            per_page,
-        ))
-    }
-}
-
 /// Lists messages, soonest deadline first. Clerks and supervisors see their own department only.
 #[utoipa::path(get, path = "/api/v1/messages", params(ListQuery), security(("bearer" = [])),
     responses((status = 200, body = MessagePage), (status = 403, body = ErrorEnvelope)))]
@@ -392,7 +153,7 @@ pub async fn show(
     let now = state.clock.now();
     Ok(HttpResponse::Ok().json(MessageDetail {
         message: MessageView::render(&row, &state, &who, now),
-        events: render_events(&history, &state)?,
+        events: view::render_events(&history, &state)?,
         extension_requests: requests,
         submissions,
     }))
