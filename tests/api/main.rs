@@ -11,6 +11,7 @@ mod messages;
 mod migrations;
 mod privacy;
 mod reports;
+mod routes;
 mod smtp;
 mod stats;
 mod validation;
