@@ -1,5 +1,6 @@
 //! Integration tests: the real server over HTTP, on SQLite and (when configured) PostgreSQL.
 
+mod builder;
 mod helpers;
 
 mod calendar_continuity;
