@@ -108,6 +108,11 @@ impl MessageBuilder<'_> {
         self
     }
 
+    pub fn subject(mut self, subject: &str) -> Self {
+        self.subject = Some(subject.into());
+        self
+    }
+
     /// The department's clerk returns it to the office.
     pub fn returned(mut self, reason: &str) -> Self {
         self.steps.push(Step::Returned(reason.into()));
