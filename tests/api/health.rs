@@ -1,4 +1,12 @@
+//! The health check, the OpenAPI document (against the routes the server really mounts), and authentication.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use huiyin::auth::Role;
+use serde_json::{json, Value};
+
 use crate::helpers::TestApp;
+use crate::routes::{mounted, Operation};
 
 #[tokio::test]
 async fn health_check_reports_the_database() {
@@ -13,32 +21,158 @@ async fn health_check_reports_the_database() {
     }
 }
 
+/// Mounted but deliberately not an operation of the document: the document itself.
+const UNDOCUMENTED: &[(&str, &str)] = &[("GET", "/openapi.json")];
+
+/// The operations of the OpenAPI document.
+fn documented(doc: &Value) -> BTreeSet<Operation> {
+    let mut ops = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, _) in item.as_object().expect("path item") {
+            if [
+                "get", "put", "post", "delete", "options", "head", "patch", "trace",
+            ]
+            .contains(&method.as_str())
+            {
+                ops.insert((method.to_uppercase(), path.clone()));
+            }
+        }
+    }
+    ops
+}
+
+/// A value for a parameter the document names; an unknown one must be added here.
+fn sample(name: &str, fixtures: &BTreeMap<&str, String>) -> String {
+    fixtures
+        .get(name)
+        .cloned()
+        .unwrap_or_else(|| panic!("no sample value for the parameter '{name}': add one"))
+}
+
+/// Is this 404 the API's own "no such thing" (the error envelope), not a route that does not exist?
+fn is_missing_resource(status: u16, body: &Value) -> bool {
+    status == 404 && body["error"]["code"] == "not_found"
+}
+
 #[tokio::test]
 async fn openapi_document_lists_every_endpoint() {
+    let mounted = mounted();
+    for (method, path) in UNDOCUMENTED {
+        assert!(
+            mounted.contains(&(method.to_string(), path.to_string())),
+            "{method} {path} is exempted but no longer mounted"
+        );
+    }
     for app in TestApp::each("2026-10-09T10:00:00+08:00").await {
-        let doc: serde_json::Value = reqwest::get(format!("{}/openapi.json", app.address))
+        let doc: Value = reqwest::get(format!("{}/openapi.json", app.address))
             .await
             .unwrap()
             .json()
             .await
             .unwrap();
         assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
-        for path in [
-            "/api/v1/messages",
-            "/api/v1/messages/import",
-            "/api/v1/messages/{id}",
-            "/api/v1/messages/{id}/reply",
-            "/api/v1/messages/{id}/transfer",
-            "/api/v1/messages/{id}/pause",
-            "/api/v1/messages/{id}/resume",
-            "/api/v1/messages/{id}/extend",
-            "/api/v1/messages/{id}/invalid",
-            "/api/v1/messages/{id}/reopen",
-            "/api/v1/calendar/deadline",
-            "/api/v1/calendar/days",
-            "/healthz",
-        ] {
-            assert!(doc["paths"][path].is_object(), "missing {path}");
+        let documented = documented(&doc);
+
+        // Both directions: no mounted route without documentation, no documented one not mounted.
+        let api: BTreeSet<Operation> = mounted
+            .iter()
+            .filter(|(m, p)| !UNDOCUMENTED.contains(&(m.as_str(), p.as_str())))
+            .cloned()
+            .collect();
+        let undocumented: Vec<_> = api.difference(&documented).collect();
+        let unmounted: Vec<_> = documented.difference(&api).collect();
+        assert!(
+            undocumented.is_empty() && unmounted.is_empty(),
+            "mounted but not in /openapi.json: {undocumented:?}\n\
+             in /openapi.json but not mounted: {unmounted:?}"
+        );
+
+        // Ids that exist: a message, an extension request on it, a closed period's report.
+        let msg = app.create_message("zjj", "2026-10-09T09:00:00+08:00").await;
+        let clerk = app.token(Role::Clerk, Some("zjj")).await;
+        let (status, request) = app
+            .post(
+                &clerk,
+                &format!("/api/v1/messages/{}/extension-requests", msg["id"]),
+                &json!({"working_days": 2, "reason": "需要现场核查"}),
+            )
+            .await;
+        assert_eq!(status, 201, "{}: {request}", app.backend);
+        let fixtures: BTreeMap<&str, String> = [
+            ("id", msg["id"].to_string()),
+            ("request", request["id"].to_string()),
+            ("file", "2026-09.json".to_string()),
+            ("period", "2026-09".to_string()),
+            ("received_at", "2026-10-09T09:00:00+08:00".to_string()),
+            ("working_days", "5".to_string()),
+            ("from", "2026-10-01".to_string()),
+            ("to", "2026-10-31".to_string()),
+        ]
+        .into_iter()
+        .collect();
+
+        // The probe tells a missing route from a missing resource.
+        let (status, body) = app.get(&app.admin, "/api/v1/no-such-endpoint").await;
+        assert!(
+            status == 404 && !is_missing_resource(status, &body),
+            "{}: an unknown route answered {status} {body}",
+            app.backend
+        );
+        let (status, body) = app
+            .get(&app.admin, &format!("/api/v1/messages/{}/reply", msg["id"]))
+            .await;
+        assert!(
+            matches!(status, 404 | 405) && !is_missing_resource(status, &body),
+            "{}: a wrong method answered {status} {body}",
+            app.backend
+        );
+
+        // Every documented operation answers, with the parameters the document names.
+        for (method, path) in &documented {
+            let op = &doc["paths"][path][method.to_lowercase()];
+            let mut url = path.clone();
+            let mut query = Vec::new();
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                let name = p["name"].as_str().unwrap();
+                match p["in"].as_str() {
+                    Some("path") => {
+                        url = url.replace(&format!("{{{name}}}"), &sample(name, &fixtures));
+                    }
+                    Some("query") if p["required"] == true => {
+                        query.push((name.to_string(), sample(name, &fixtures)));
+                    }
+                    _ => {}
+                }
+            }
+            assert!(
+                !url.contains('{'),
+                "{path}: a path parameter the document does not name"
+            );
+            let mut req = app
+                .client
+                .request(method.parse().unwrap(), format!("{}{url}", app.address))
+                .bearer_auth(&app.admin)
+                .query(&query);
+            if method != "GET" {
+                req = req.json(&json!({}));
+            }
+            let (status, body) = crate::helpers::decode(req.send().await.unwrap()).await;
+            if method == "GET" {
+                assert_eq!(status, 200, "{}: {method} {url}: {body}", app.backend);
+            } else {
+                assert!(
+                    !matches!(status, 404 | 405) || is_missing_resource(status, &body),
+                    "{}: {method} {url} is documented but answered {status} {body}",
+                    app.backend
+                );
+                // A handler answered: a success, or the API's error envelope (actix's own
+                // refusals have an empty body).
+                assert!(
+                    (200..300).contains(&status) || body["error"]["code"].is_string(),
+                    "{}: {method} {url}: {status} {body}",
+                    app.backend
+                );
+            }
         }
     }
 }

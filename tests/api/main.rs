@@ -1,5 +1,6 @@
 //! Integration tests: the real server over HTTP, on SQLite and (when configured) PostgreSQL.
 
+mod builder;
 mod helpers;
 
 mod calendar_continuity;
@@ -12,6 +13,7 @@ mod migrations;
 mod permissions;
 mod privacy;
 mod reports;
+mod routes;
 mod smtp;
 mod stats;
 mod validation;
