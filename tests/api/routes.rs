@@ -156,7 +156,7 @@ impl Frame {
 }
 
 /// The routes a registration function mounts under `prefix`, following `.configure(module::routes)`
-/// into `src/api/module.rs`. Registrations it cannot read make it panic rather than miss a route.
+/// into `src/api/module.rs` (or `src/api/module/mod.rs`). Registrations it cannot read make it panic rather than miss a route.
 fn mounted_in(file: &str, function: &str, prefix: &str, out: &mut BTreeSet<Operation>) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/api");
     let src = std::fs::read_to_string(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
@@ -267,7 +267,16 @@ fn mounted_in(file: &str, function: &str, prefix: &str, out: &mut BTreeSet<Opera
                 let (module, function) = target
                     .rsplit_once("::")
                     .unwrap_or_else(|| panic!("{file}: .configure({target})"));
-                mounted_in(&format!("{module}.rs"), function, &here(&frames), out);
+                // A module is `module.rs` or `module/mod.rs`.
+                let file = if Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join(format!("src/api/{module}/mod.rs"))
+                    .exists()
+                {
+                    format!("{module}/mod.rs")
+                } else {
+                    format!("{module}.rs")
+                };
+                mounted_in(&file, function, &here(&frames), out);
             }
             Tok::Word(w) if w == "service" && i > 0 && punct(i - 1, '.') => {
                 assert!(
