@@ -136,6 +136,7 @@ impl Workflow {
     /// batch) is reported as existing and not stored again. The look-up of
     /// known external ids, the inserts and the events are each one statement
     /// per few hundred messages, which is what makes bulk import fast.
+    #[tracing::instrument(name = "workflow.create_many", skip_all, fields(messages = batch.len()))]
     pub fn create_many(
         &self,
         conn: &mut DbConnection,
@@ -296,6 +297,7 @@ impl Workflow {
     }
 
     /// Logs the answer. `replied_at` defaults to now; it may not precede receipt nor lie in the future.
+    #[tracing::instrument(name = "workflow.reply", skip_all, fields(message.id = id))]
     pub fn reply(
         &self,
         conn: &mut DbConnection,
@@ -373,6 +375,7 @@ impl Workflow {
     }
 
     /// Moves the message to another department; the deadline stays (the ladder restarts for the new department).
+    #[tracing::instrument(name = "workflow.transfer", skip_all, fields(message.id = id))]
     pub fn transfer(
         &self,
         conn: &mut DbConnection,
@@ -413,6 +416,7 @@ impl Workflow {
     }
 
     /// Stops the clock while the citizen is asked for more information.
+    #[tracing::instrument(name = "workflow.pause", skip_all, fields(message.id = id))]
     pub fn pause(
         &self,
         conn: &mut DbConnection,
@@ -471,6 +475,7 @@ impl Workflow {
     }
 
     /// Restarts the clock; the deadline moves by the working days spent paused.
+    #[tracing::instrument(name = "workflow.resume", skip_all, fields(message.id = id))]
     pub fn resume(
         &self,
         conn: &mut DbConnection,
@@ -488,6 +493,7 @@ impl Workflow {
     }
 
     /// Grants more working days (supervisors and admins).
+    #[tracing::instrument(name = "workflow.extend", skip_all, fields(message.id = id))]
     pub fn extend(
         &self,
         conn: &mut DbConnection,
@@ -515,6 +521,7 @@ impl Workflow {
     }
 
     /// Marks spam, duplicates and out-of-scope messages: kept, but out of the statistics.
+    #[tracing::instrument(name = "workflow.mark_invalid", skip_all, fields(message.id = id))]
     pub fn mark_invalid(
         &self,
         conn: &mut DbConnection,
@@ -544,6 +551,7 @@ impl Workflow {
     }
 
     /// Opens a replied or invalid message again; its deadline is unchanged.
+    #[tracing::instrument(name = "workflow.reopen", skip_all, fields(message.id = id))]
     pub fn reopen(
         &self,
         conn: &mut DbConnection,

@@ -165,6 +165,7 @@ impl Workflow {
     }
 
     /// A clerk of the department asks for more working days, in time and within the cap.
+    #[tracing::instrument(name = "workflow.request_extension", skip_all, fields(message.id = id))]
     pub fn request_extension(
         &self,
         conn: &mut DbConnection,
@@ -230,6 +231,7 @@ impl Workflow {
         clippy::too_many_arguments,
         reason = "one argument per part of the decision"
     )]
+    #[tracing::instrument(name = "workflow.decide_extension", skip_all, fields(message.id = id))]
     pub fn decide_extension(
         &self,
         conn: &mut DbConnection,

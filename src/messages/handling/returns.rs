@@ -16,6 +16,7 @@ use diesel::Connection;
 
 impl Workflow {
     /// The department sends a message that is not its business back to the office, with a reason.
+    #[tracing::instrument(name = "workflow.return_to_office", skip_all, fields(message.id = id))]
     pub fn return_to_office(
         &self,
         conn: &mut DbConnection,
@@ -82,6 +83,7 @@ impl Workflow {
         clippy::too_many_arguments,
         reason = "one argument per part of the decision"
     )]
+    #[tracing::instrument(name = "workflow.reassign", skip_all, fields(message.id = id))]
     pub fn reassign(
         &self,
         conn: &mut DbConnection,

@@ -98,6 +98,7 @@ impl Workflow {
     }
 
     /// A reviewer (supervisor of the office, leader or admin) accepts the submitted reply, or rejects it with a reason.
+    #[tracing::instrument(name = "workflow.review", skip_all, fields(message.id = id))]
     pub fn review(
         &self,
         conn: &mut DbConnection,

@@ -52,6 +52,7 @@ pub struct Finding {
 
 impl Workflow {
     /// Records 属实 or 不属实 on a website error report.
+    #[tracing::instrument(name = "workflow.record_verdict", skip_all, fields(message.id = id))]
     pub fn record_verdict(
         &self,
         conn: &mut DbConnection,
