@@ -11,7 +11,7 @@ use crate::db::DbConnection;
 use crate::directory::{self, DepartmentCode};
 use crate::error::{is_unique_violation, AppError};
 use crate::schema::messages;
-use crate::sla::{Channel, SlaPolicy, Timeline, WorkingDays};
+use crate::sla::{Channel, SlaPolicy, Timeline};
 use std::collections::HashMap;
 
 use super::events::{self, Event, NewEventRow};
@@ -489,34 +489,6 @@ impl Workflow {
                 return Err(conflict(&row, "resume"));
             }
             self.resume_row(conn, &row, &who.actor, now)
-        })
-    }
-
-    /// Grants more working days (supervisors and admins).
-    #[tracing::instrument(name = "workflow.extend", skip_all, fields(message.id = id))]
-    pub fn extend(
-        &self,
-        conn: &mut DbConnection,
-        who: &Principal,
-        id: i64,
-        days: WorkingDays,
-        reason: String,
-        now: DateTime<Utc>,
-    ) -> Result<MessageRow, AppError> {
-        conn.transaction(|conn| {
-            let row = self.load_for(conn, who, id)?;
-            who.require(
-                who.may_extend(&row.department_code),
-                super::handling::extension::DECIDE_REFUSAL,
-            )?;
-            if !row.status().is_pending() {
-                return Err(conflict(&row, "extend"));
-            }
-            self.check_extension_in_time(&row, now)?;
-            self.check_extension_cap(&row, days)?;
-            // A grant answers any request waiting for a decision.
-            super::handling::close_pending_requests(conn, row.id, &who.actor, now)?;
-            self.apply_extension(conn, &row, days, reason, &who.actor, now)
         })
     }
 

@@ -5,9 +5,6 @@
 //! `Workflow` methods as the JSON handlers.
 
 pub mod admin;
-pub mod admin_tokens;
-pub mod admin_users;
-pub mod calendar_page;
 pub mod dashboard;
 pub mod error;
 pub mod figures;

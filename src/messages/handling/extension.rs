@@ -1,5 +1,6 @@
-//! Extension requests (延期申请): a clerk asks for more working days, in time and within the
-//! cap; a supervisor of the department (or an admin) approves or refuses.
+//! Extensions (延期): a clerk asks for more working days, in time and within the cap, and a
+//! supervisor of the department (or an admin) approves or refuses the request, or grants the
+//! days directly.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -17,8 +18,7 @@ use crate::schema::extension_requests;
 use crate::sla::WorkingDays;
 
 /// Why a caller who is not the department's supervisor may not grant or decide.
-pub(in crate::messages) const DECIDE_REFUSAL: &str =
-    "extensions are granted by a supervisor of the department or an admin";
+const DECIDE_REFUSAL: &str = "extensions are granted by a supervisor of the department or an admin";
 
 /// The states of an extension request, as stored.
 pub mod status {
@@ -67,7 +67,7 @@ pub fn extension_requests_of(
 }
 
 /// Marks a message's pending extension requests approved by a direct grant.
-pub(in crate::messages) fn close_pending_requests(
+fn close_pending_requests(
     conn: &mut DbConnection,
     message_id: i64,
     actor: &str,
@@ -90,7 +90,7 @@ pub(in crate::messages) fn close_pending_requests(
 
 impl Workflow {
     /// Extensions are asked for in time: before the due time, or `lead` working days before the due date.
-    pub(in crate::messages) fn check_extension_in_time(
+    fn check_extension_in_time(
         &self,
         row: &MessageRow,
         now: DateTime<Utc>,
@@ -116,11 +116,7 @@ impl Workflow {
     }
 
     /// The total extension stays within the cap.
-    pub(in crate::messages) fn check_extension_cap(
-        &self,
-        row: &MessageRow,
-        days: WorkingDays,
-    ) -> Result<(), AppError> {
+    fn check_extension_cap(&self, row: &MessageRow, days: WorkingDays) -> Result<(), AppError> {
         let cap = self.rules.max_extension_working_days;
         let total = row.extended_days as u32 + days.get();
         if total > cap {
@@ -136,7 +132,7 @@ impl Workflow {
     }
 
     /// Moves the deadline by `days` working days and records why (the checks are the caller's).
-    pub(in crate::messages) fn apply_extension(
+    fn apply_extension(
         &self,
         conn: &mut DbConnection,
         row: &MessageRow,
@@ -162,6 +158,31 @@ impl Workflow {
             actor,
             now,
         )
+    }
+
+    /// Grants more working days directly (the department's supervisors and admins).
+    #[tracing::instrument(name = "workflow.extend", skip_all, fields(message.id = id))]
+    pub fn extend(
+        &self,
+        conn: &mut DbConnection,
+        who: &Principal,
+        id: i64,
+        days: WorkingDays,
+        reason: String,
+        now: DateTime<Utc>,
+    ) -> Result<MessageRow, AppError> {
+        conn.transaction(|conn| {
+            let row = self.load_for(conn, who, id)?;
+            who.require(who.may_extend(&row.department_code), DECIDE_REFUSAL)?;
+            if !row.status().is_pending() {
+                return Err(conflict(&row, "extend"));
+            }
+            self.check_extension_in_time(&row, now)?;
+            self.check_extension_cap(&row, days)?;
+            // A grant answers any request waiting for a decision.
+            close_pending_requests(conn, row.id, &who.actor, now)?;
+            self.apply_extension(conn, &row, days, reason, &who.actor, now)
+        })
     }
 
     /// A clerk of the department asks for more working days, in time and within the cap.

@@ -8,7 +8,6 @@ pub mod returns;
 pub mod review;
 pub mod verdict;
 
-pub(super) use extension::close_pending_requests;
 pub use extension::{extension_requests_of, ExtensionRequest};
 pub use review::{submissions_of, Submission};
 pub use verdict::{Finding, Verdict};

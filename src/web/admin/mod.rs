@@ -1,4 +1,6 @@
-//! Admin pages: the hub, departments, the SLA policy and escalation ladder in force, and what the staff and token pages share (role and department choices, refusals in Chinese). Staff (`admin_users`), API tokens (`admin_tokens`) and the calendar (`calendar_page`) have modules of their own.
+//! Admin pages: the hub, departments, the SLA policy and escalation ladder in force. Staff
+//! (`users`), API tokens (`tokens`) and the calendar (`calendar`) have modules of their own;
+//! what they share is in `forms`.
 
 use actix_web::{web, HttpResponse, ResponseError};
 use askama::Template;
@@ -12,36 +14,28 @@ use crate::error::AppError;
 use super::inbox::Choice;
 use super::{redirect, render, render_status, CurrentUser, Layout, Posted, WebError};
 
+pub mod calendar;
+pub mod forms;
+pub mod tokens;
+pub mod users;
+
+use forms::refusal_zh;
+pub use forms::require_admin;
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin", web::get().to(index))
         .route("/admin/departments", web::get().to(departments))
         .route("/admin/departments", web::post().to(add_department))
-        .configure(super::admin_users::routes)
-        .route("/admin/tokens", web::get().to(super::admin_tokens::tokens))
-        .route(
-            "/admin/tokens",
-            web::post().to(super::admin_tokens::create_token),
-        )
+        .configure(users::routes)
+        .route("/admin/tokens", web::get().to(tokens::tokens))
+        .route("/admin/tokens", web::post().to(tokens::create_token))
         .route(
             "/admin/tokens/{id}/revoke",
-            web::post().to(super::admin_tokens::revoke_token),
+            web::post().to(tokens::revoke_token),
         )
         .route("/admin/policy", web::get().to(policy))
-        .route(
-            "/admin/calendar",
-            web::get().to(super::calendar_page::calendar),
-        )
-        .route(
-            "/admin/calendar/reload",
-            web::post().to(super::calendar_page::reload),
-        );
-}
-
-/// Admin pages are for admins only.
-pub fn require_admin(user: &CurrentUser) -> Result<(), WebError> {
-    Ok(user
-        .principal
-        .require_role(&[Role::Admin], "administration")?)
+        .route("/admin/calendar", web::get().to(calendar::calendar))
+        .route("/admin/calendar/reload", web::post().to(calendar::reload));
 }
 
 #[derive(Template)]
@@ -59,26 +53,6 @@ pub async fn index(
     render(&IndexPage {
         layout: Layout::for_user(&state, &user, "系统管理", "admin").await?,
     })
-}
-
-pub(super) fn refusal_zh(e: &AppError) -> Option<String> {
-    match e {
-        AppError::Invalid { field, .. } => Some(
-            match field.as_deref() {
-                Some("code") => "部门代码只能包含字母、数字、“-”和“_”，1至32个字符。",
-                Some("name") => "请填写名称。",
-                Some("email") => "请填写有效的电子邮箱。",
-                Some("department") => "所选部门不存在，或该角色与部门不匹配（承办人、科室负责人须属于部门，管理员不属于部门）。",
-                Some("role") => "请选择角色。",
-                Some("password") => "初始密码至少10个字符。",
-                Some("staff") => "不能停用自己的账号，也不能取消自己的管理员角色：请由另一位管理员操作。",
-                _ => "填写的内容有误，请检查后重新提交。",
-            }
-            .to_string(),
-        ),
-        AppError::Conflict(_) => Some("已存在相同的记录（部门代码或邮箱重复）。".into()),
-        _ => None,
-    }
 }
 
 #[derive(Template)]
@@ -175,49 +149,6 @@ pub async fn add_department(
             None => Err(e.into()),
         },
     }
-}
-
-pub(super) fn role_choices(include_intake: bool) -> Vec<Choice> {
-    Role::ALL
-        .into_iter()
-        .filter(|r| include_intake || *r != Role::Intake)
-        .map(|r| Choice {
-            value: r.as_str().into(),
-            label: r.label_zh().into(),
-            selected: r == Role::Clerk,
-        })
-        .collect()
-}
-
-pub(super) async fn department_choices(
-    state: &AppState,
-) -> Result<(Vec<Choice>, Vec<directory::Department>), WebError> {
-    let list = state.db.run(directory::list_departments).await?;
-    let choices = list
-        .iter()
-        .map(|d| Choice {
-            value: d.code.clone(),
-            label: d.name.clone(),
-            selected: false,
-        })
-        .collect();
-    Ok((choices, list))
-}
-
-/// The role and optional department of an admin form (users and tokens), checked.
-pub(super) fn role_and_department(
-    role: &str,
-    department: Option<&str>,
-) -> Result<(Role, Option<DepartmentCode>), AppError> {
-    let role: Role = role
-        .parse()
-        .map_err(|e: String| AppError::invalid("role", e))?;
-    let department = department
-        .map(str::trim)
-        .filter(|d| !d.is_empty())
-        .map(|d| DepartmentCode::parse(d).map_err(|e| AppError::invalid("department", e)))
-        .transpose()?;
-    Ok((role, department))
 }
 
 /// One rule of the SLA policy.

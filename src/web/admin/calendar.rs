@@ -10,7 +10,8 @@ use crate::calendar::DayKind;
 use crate::calendar_reload::Reloaded;
 use crate::error::AppError;
 
-use super::{redirect, render, CurrentUser, Layout, Posted, WebError};
+use super::forms::require_admin;
+use crate::web::{redirect, render, CurrentUser, Layout, Posted, WebError};
 
 /// One day in a month grid.
 #[derive(Debug, Clone)]
@@ -87,7 +88,7 @@ pub async fn calendar(
     user: CurrentUser,
     query: web::Query<CalendarQuery>,
 ) -> Result<HttpResponse, WebError> {
-    super::admin::require_admin(&user)?;
+    require_admin(&user)?;
     let outcome = query
         .reloaded
         .is_some()
@@ -105,7 +106,7 @@ pub async fn reload(
     state: web::Data<AppState>,
     posted: Posted<NoFields>,
 ) -> Result<HttpResponse, WebError> {
-    super::admin::require_admin(&posted.user)?;
+    require_admin(&posted.user)?;
     let st = state.clone();
     let result = web::block(move || st.reload_calendar())
         .await

@@ -9,11 +9,11 @@ use crate::auth;
 use crate::directory::{self, StaffChange, StaffInput};
 use crate::error::AppError;
 
-use super::admin::{
+use super::forms::{
     department_choices, refusal_zh, require_admin, role_and_department, role_choices,
 };
-use super::inbox::Choice;
-use super::{redirect, render, render_status, CurrentUser, Layout, Posted, WebError};
+use crate::web::inbox::Choice;
+use crate::web::{redirect, render, render_status, CurrentUser, Layout, Posted, WebError};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin/users", web::get().to(users))
@@ -53,7 +53,7 @@ async fn users_page(
 ) -> Result<UsersPage, WebError> {
     let staff = state.db.run(directory::list_staff).await?;
     let (departments, list) = department_choices(state).await?;
-    let names = super::view::Names::new(&list, &[]);
+    let names = crate::web::view::Names::new(&list, &[]);
     Ok(UsersPage {
         layout: Layout::for_user(state, user, "用户与角色", "admin").await?,
         staff: staff
@@ -191,7 +191,7 @@ async fn member_page(
             ..c
         })
         .collect();
-    let names = super::view::Names::new(&list, &[]);
+    let names = crate::web::view::Names::new(&list, &[]);
     let title = format!("用户：{}", member.name);
     Ok(UserPage {
         layout: Layout::for_user(state, user, &title, "admin").await?,

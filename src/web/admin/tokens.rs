@@ -8,11 +8,11 @@ use crate::api::AppState;
 use crate::auth::Role;
 use crate::directory;
 
-use super::admin::{
+use super::forms::{
     department_choices, refusal_zh, require_admin, role_and_department, role_choices,
 };
-use super::inbox::Choice;
-use super::{redirect, render, render_status, CurrentUser, Layout, Posted, WebError};
+use crate::web::inbox::Choice;
+use crate::web::{redirect, render, render_status, CurrentUser, Layout, Posted, WebError};
 
 /// One API token as listed (never its value).
 #[derive(Debug, Clone)]
@@ -45,7 +45,7 @@ async fn tokens_page(
 ) -> Result<TokensPage, WebError> {
     let tokens = state.db.run(directory::list_tokens).await?;
     let (departments, list) = department_choices(state).await?;
-    let names = super::view::Names::new(&list, &[]);
+    let names = crate::web::view::Names::new(&list, &[]);
     let tl = &state.workflow.timeline;
     Ok(TokensPage {
         layout: Layout::for_user(state, user, "接口令牌", "admin").await?,
@@ -60,8 +60,8 @@ async fn tokens_page(
                     .as_deref()
                     .map(|d| names.department(d))
                     .unwrap_or_default(),
-                created: super::view::local_time(tl, t.created_at),
-                revoked: t.revoked_at.map(|r| super::view::local_time(tl, r)),
+                created: crate::web::view::local_time(tl, t.created_at),
+                revoked: t.revoked_at.map(|r| crate::web::view::local_time(tl, r)),
             })
             .collect(),
         roles: role_choices(true),
