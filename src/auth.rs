@@ -185,6 +185,36 @@ impl Principal {
         }
     }
 
+    /// The department a request for figures (statistics, reports, the inspection self-check)
+    /// is limited to, `None` for the whole office. Leaders and admins may ask for any
+    /// department or none; clerks and supervisors always get their own, and asking for another
+    /// is refused (403) rather than silently answered with their own; intake tokens read
+    /// nothing. `what` names the figures in the refusal.
+    pub fn figures_scope(
+        &self,
+        asked: Option<&str>,
+        what: &str,
+    ) -> Result<Option<DepartmentCode>, AppError> {
+        self.require_reader()?;
+        let asked = asked
+            .map(DepartmentCode::parse)
+            .transpose()
+            .map_err(|e| AppError::invalid("department", e))?;
+        if self.sees_all() {
+            return Ok(asked);
+        }
+        let own = self
+            .department
+            .as_ref()
+            .ok_or_else(|| AppError::Forbidden(format!("{what} need a department")))?;
+        match asked {
+            Some(asked) if asked != *own => Err(AppError::Forbidden(format!(
+                "{what} of another department are for leaders and admins"
+            ))),
+            _ => Ok(Some(own.clone())),
+        }
+    }
+
     pub fn require_reader(&self) -> Result<(), AppError> {
         if self.role == Role::Intake {
             return Err(AppError::Forbidden(
@@ -340,6 +370,41 @@ mod tests {
         assert!(verify_password("正确的密码", &h));
         assert!(!verify_password("wrong", &h));
         assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn figures_are_scoped_to_the_callers_own_department_below_leaders() {
+        let who = |role, dept: Option<&str>| Principal {
+            role,
+            department: dept.map(|d| DepartmentCode::parse(d).unwrap()),
+            actor: "test".into(),
+            staff_id: None,
+        };
+        let code = |s: &str| Some(DepartmentCode::parse(s).unwrap());
+        let leader = who(Role::Leader, None);
+        assert_eq!(leader.figures_scope(None, "figures").unwrap(), None);
+        assert_eq!(
+            leader.figures_scope(Some("jyj"), "figures").unwrap(),
+            code("jyj")
+        );
+        let clerk = who(Role::Clerk, Some("zjj"));
+        assert_eq!(clerk.figures_scope(None, "figures").unwrap(), code("zjj"));
+        assert_eq!(
+            clerk.figures_scope(Some("zjj"), "figures").unwrap(),
+            code("zjj")
+        );
+        assert!(matches!(
+            clerk.figures_scope(Some("jyj"), "figures"),
+            Err(AppError::Forbidden(_))
+        ));
+        assert!(matches!(
+            leader.figures_scope(Some("no such!"), "figures"),
+            Err(AppError::Invalid { .. })
+        ));
+        assert!(matches!(
+            who(Role::Intake, None).figures_scope(None, "figures"),
+            Err(AppError::Forbidden(_))
+        ));
     }
 
     #[test]

@@ -46,20 +46,13 @@ fn scope_for(
     department: Option<&str>,
     channel: Option<&str>,
 ) -> Result<Scope, AppError> {
-    who.require_reader()?;
+    let department = who
+        .figures_scope(department, "statistics")?
+        .map(|d| d.as_str().to_string());
     let channel = channel
         .map(|c| c.parse::<Channel>())
         .transpose()
         .map_err(|e| AppError::invalid("channel", e.to_string()))?;
-    let department = match (who.scope(), department) {
-        (Some(own), Some(asked)) if own.as_str() != asked => {
-            return Err(AppError::Forbidden(
-                "statistics of another department are for leaders".into(),
-            ))
-        }
-        (Some(own), _) => Some(own.as_str().to_string()),
-        (None, asked) => asked.map(str::to_string),
-    };
     Ok(Scope {
         department,
         channel,
