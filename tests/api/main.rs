@@ -7,6 +7,7 @@ mod cli;
 mod escalation;
 mod handling;
 mod health;
+mod inspection;
 mod messages;
 mod migrations;
 mod privacy;
