@@ -149,16 +149,11 @@ impl Principal {
         }
     }
 
-    /// The department a list or a figure is limited to: the caller's own for clerks and
-    /// supervisors (403 when they ask for another), the one asked for (or all) otherwise.
+    /// [`Principal::figures_scope`] for a list of messages (the inbox, the dashboard, the API's list).
     pub fn list_scope(&self, asked: Option<&str>) -> Result<Option<String>, AppError> {
-        match (self.scope(), asked) {
-            (Some(own), Some(asked)) if asked != own.as_str() => Err(AppError::Forbidden(
-                "you may only see your own department's messages".into(),
-            )),
-            (Some(own), _) => Ok(Some(own.as_str().to_string())),
-            (None, asked) => Ok(asked.map(str::to_string)),
-        }
+        Ok(self
+            .figures_scope(asked, "messages")?
+            .map(|d| d.as_str().to_string()))
     }
 
     /// Belongs to `department`: the one reader who sees its messages' text and contact unmasked.
@@ -227,6 +222,36 @@ impl Principal {
             Ok(())
         } else {
             Err(AppError::NotFound(format!("no message {id}")))
+        }
+    }
+
+    /// The department a request for figures (statistics, reports, the inspection self-check)
+    /// is limited to, `None` for the whole office. Leaders and admins may ask for any
+    /// department or none; clerks and supervisors always get their own, and asking for another
+    /// is refused (403) rather than silently answered with their own; intake tokens read
+    /// nothing. `what` names the figures in the refusal.
+    pub fn figures_scope(
+        &self,
+        asked: Option<&str>,
+        what: &str,
+    ) -> Result<Option<DepartmentCode>, AppError> {
+        self.require_reader()?;
+        let asked = asked
+            .map(DepartmentCode::parse)
+            .transpose()
+            .map_err(|e| AppError::invalid("department", e))?;
+        if self.sees_all() {
+            return Ok(asked);
+        }
+        let own = self
+            .department
+            .as_ref()
+            .ok_or_else(|| AppError::Forbidden(format!("{what} need a department")))?;
+        match asked {
+            Some(asked) if asked != *own => Err(AppError::Forbidden(format!(
+                "{what} of another department are for leaders and admins"
+            ))),
+            _ => Ok(Some(own.clone())),
         }
     }
 
@@ -393,6 +418,41 @@ mod tests {
         assert!(verify_password("正确的密码", &h));
         assert!(!verify_password("wrong", &h));
         assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn figures_are_scoped_to_the_callers_own_department_below_leaders() {
+        let who = |role, dept: Option<&str>| Principal {
+            role,
+            department: dept.map(|d| DepartmentCode::parse(d).unwrap()),
+            actor: "test".into(),
+            staff_id: None,
+        };
+        let code = |s: &str| Some(DepartmentCode::parse(s).unwrap());
+        let leader = who(Role::Leader, None);
+        assert_eq!(leader.figures_scope(None, "figures").unwrap(), None);
+        assert_eq!(
+            leader.figures_scope(Some("jyj"), "figures").unwrap(),
+            code("jyj")
+        );
+        let clerk = who(Role::Clerk, Some("zjj"));
+        assert_eq!(clerk.figures_scope(None, "figures").unwrap(), code("zjj"));
+        assert_eq!(
+            clerk.figures_scope(Some("zjj"), "figures").unwrap(),
+            code("zjj")
+        );
+        assert!(matches!(
+            clerk.figures_scope(Some("jyj"), "figures"),
+            Err(AppError::Forbidden(_))
+        ));
+        assert!(matches!(
+            leader.figures_scope(Some("no such!"), "figures"),
+            Err(AppError::Invalid { .. })
+        ));
+        assert!(matches!(
+            who(Role::Intake, None).figures_scope(None, "figures"),
+            Err(AppError::Forbidden(_))
+        ));
     }
 
     #[test]

@@ -349,6 +349,21 @@ fn load_messages(db: &Db, workflow: &Workflow, now: DateTime<Utc>) -> anyhow::Re
                     .reply(conn, &clerk, row_id, body, Some(replied_at), replied_at)
                     .map(|_| ())
             })?;
+            // Reviewed replies (找错) are accepted by the office the next day; the last two
+            // days' still wait, so the review queue is not empty.
+            let reviewed_at = replied_at + Duration::days(1);
+            let channel = if website {
+                "website_error"
+            } else {
+                "mayor_mailbox"
+            };
+            if workflow.needs_review(channel) && reviewed_at < now - Duration::days(1) {
+                db.write_blocking(|conn| {
+                    workflow
+                        .review(conn, &reviewer(), row_id, true, None, reviewed_at)
+                        .map(|_| ())
+                })?;
+            }
         } else if roll < 0.85 {
             let at = received + Duration::hours(3);
             db.write_blocking(|conn| {
@@ -370,7 +385,109 @@ fn load_messages(db: &Db, workflow: &Workflow, now: DateTime<Utc>) -> anyhow::Re
             })?;
         }
     }
+    Ok(count + load_inspection_cases(db, workflow, now, &intake)?)
+}
+
+/// The office leader who accepts reviewed replies in the demo.
+fn reviewer() -> Principal {
+    Principal {
+        role: Role::Leader,
+        department: None,
+        actor: "demo:leader@demo.gov.cn".into(),
+        staff_id: None,
+    }
+}
+
+/// What the inspection self-check (迎检自查) finds in the demo, relative to `now`: two
+/// consultations on the veto register (one unanswered for more than three months, one answered
+/// only after four) and two 找错 messages that cost appraisal points (one unfinished, one
+/// finished after 33 days). The 找错 ones count for the appraisal of the year they were received
+/// in, which in the first two months of a year is the year before. Returns how many messages it
+/// added.
+fn load_inspection_cases(
+    db: &Db,
+    workflow: &Workflow,
+    now: DateTime<Utc>,
+    intake: &Principal,
+) -> anyhow::Result<usize> {
+    let day = Duration::days(1);
+    // (form, received, answered how long after receipt)
+    let cases = [
+        (
+            mailbox("zjj", "consultation", "公租房申请条件咨询"),
+            now - day * 100,
+            None,
+        ),
+        (
+            mailbox("jyj", "consultation", "小学入学学区划分咨询"),
+            now - day * 150,
+            Some(day * 125),
+        ),
+        (site_error(SITE_ERRORS[2]), now - day * 20, None),
+        (site_error(SITE_ERRORS[6]), now - day * 60, Some(day * 33)),
+    ];
+    let count = cases.len();
+    let mut rng = StdRng::seed_from_u64(20_261_203);
+    for (n, (mut form, received, reply_after)) in cases.into_iter().enumerate() {
+        form.received_at = Some(received.to_rfc3339());
+        form.external_id = Some(format!("YJZC-{:04}", n + 1));
+        form.citizen = Some(citizen(&mut rng));
+        let msg = form.parse(&workflow.policy, now)?;
+        let dept = msg.department.clone();
+        let id = db
+            .write_blocking(|conn| workflow.create(conn, msg, &intake.actor, received))?
+            .id();
+        let Some(after) = reply_after else { continue };
+        let clerk = Principal {
+            role: Role::Clerk,
+            department: Some(dept.clone()),
+            actor: format!("demo:{}", staff_email("clerk", dept.as_str())),
+            staff_id: None,
+        };
+        let at = received + after;
+        let body = "您好！您反映的问题已办理，具体情况如下。感谢您的监督。".to_string();
+        db.write_blocking(|conn| {
+            let row = workflow.reply(conn, &clerk, id, body, Some(at), at)?;
+            if row.review_pending {
+                workflow.review(conn, &reviewer(), id, true, None, at + Duration::hours(2))?;
+            }
+            Ok(())
+        })?;
+    }
     Ok(count)
+}
+
+/// A 找错 report of one of [`SITE_ERRORS`].
+fn site_error((dept, site, url, error): (&str, &str, &str, &str)) -> MessageForm {
+    MessageForm {
+        channel: "website_error".into(),
+        category: "error_report".into(),
+        subject: format!("{site}：{error}"),
+        body: format!("您好，我在访问{site}（{url}）时发现{error}，请尽快核实处理。"),
+        department: dept.into(),
+        received_at: None,
+        external_id: None,
+        citizen: None,
+        site: Some(Site {
+            name: site.into(),
+            url: url.into(),
+        }),
+    }
+}
+
+/// A mayor's-mailbox message of `category` about `subject`.
+fn mailbox(dept: &str, category: &str, subject: &str) -> MessageForm {
+    MessageForm {
+        channel: "mayor_mailbox".into(),
+        category: category.into(),
+        subject: subject.into(),
+        body: format!("市长您好：{subject}，具体情况如下，恳请相关部门尽快答复。谢谢！"),
+        department: dept.into(),
+        received_at: None,
+        external_id: None,
+        citizen: None,
+        site: None,
+    }
 }
 
 /// What the first start of an empty database did.

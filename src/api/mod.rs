@@ -3,6 +3,7 @@
 pub mod alerts;
 pub mod calendar;
 pub mod handling;
+pub mod inspection;
 pub mod messages;
 pub mod openapi;
 mod principal;
@@ -36,7 +37,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
                 .configure(handling::routes)
                 .configure(calendar::routes)
                 .configure(alerts::routes)
-                .configure(reports::routes),
+                .configure(reports::routes)
+                .configure(inspection::routes),
         );
 }
 

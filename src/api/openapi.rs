@@ -4,7 +4,7 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{alerts, calendar, handling, messages, reports};
+use super::{alerts, calendar, handling, inspection, messages, reports};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -19,9 +19,11 @@ use super::{alerts, calendar, handling, messages, reports};
         calendar::deadline, calendar::days, calendar::reload,
         alerts::list,
         reports::stats, reports::report_file, reports::regenerate,
+        inspection::self_check,
     ),
     components(schemas(crate::error::ErrorEnvelope, crate::intake::ImportReport, crate::intake::ImportLine, messages::MessageReceipt,
-        alerts::AlertView, alerts::AlertPage, crate::escalation::outbox::Backlog, crate::reports::Report)),
+        alerts::AlertView, alerts::AlertPage, crate::escalation::outbox::Backlog, crate::reports::Report,
+        crate::inspection::SelfCheck)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;

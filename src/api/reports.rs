@@ -46,12 +46,13 @@ fn scope_for(
     department: Option<&str>,
     channel: Option<&str>,
 ) -> Result<Scope, AppError> {
-    who.require_reader()?;
+    let department = who
+        .figures_scope(department, "statistics")?
+        .map(|d| d.as_str().to_string());
     let channel = channel
         .map(|c| c.parse::<Channel>())
         .transpose()
         .map_err(|e| AppError::invalid("channel", e.to_string()))?;
-    let department = who.list_scope(department)?;
     Ok(Scope {
         department,
         channel,

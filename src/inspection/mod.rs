@@ -4,14 +4,17 @@
 //! counts as no reply yet.
 
 pub mod appraisal;
+pub mod export;
 pub mod veto;
+
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Days, FixedOffset, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::config::InspectionSettings;
+use crate::config::{InspectionSettings, Settings};
 use crate::db::DbConnection;
 use crate::error::AppError;
 use crate::messages::MessageRow;
@@ -29,6 +32,15 @@ pub struct InspectionContext {
     pub rules: InspectionSettings,
 }
 
+impl InspectionContext {
+    pub fn from_settings(settings: &Settings, timeline: Timeline) -> InspectionContext {
+        InspectionContext {
+            timeline,
+            rules: settings.inspection.clone(),
+        }
+    }
+}
+
 /// The self-check (自查) for one date, within one department or the whole office.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SelfCheck {
@@ -39,6 +51,23 @@ pub struct SelfCheck {
     pub department: Option<String>,
     pub veto_register: VetoRegister,
     pub appraisal: Appraisal,
+    /// The departments an inspector would name (被通报): any message on the register or any
+    /// point deducted; those with register items first, then by points.
+    pub named_departments: Vec<NamedDepartment>,
+}
+
+/// One department an inspector would name, with what it would be named for.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
+pub struct NamedDepartment {
+    pub department: String,
+    /// Its messages on the veto register.
+    pub veto_items: i64,
+    /// Its 找错 messages not finished (3 points each).
+    pub unfinished: i64,
+    /// Its 找错 messages finished more than one calendar month after receipt (2 points each).
+    pub late: i64,
+    /// Points it costs (the office-wide 3 points for no recent reply are nobody's).
+    pub points: i64,
 }
 
 /// The self-check of `date` (the appraisal of `year`, by default the date's year).
@@ -51,12 +80,48 @@ pub fn self_check(
 ) -> Result<SelfCheck, AppError> {
     let as_of = end_of_day(&ctx.timeline, date)?;
     let year = year.unwrap_or_else(|| chrono::Datelike::year(&date));
+    let veto_register = veto::register(conn, ctx, date, as_of, department)?;
+    let appraisal = appraisal::estimate(conn, ctx, year, date, as_of, department)?;
     Ok(SelfCheck {
         date,
         department: department.map(str::to_string),
-        veto_register: veto::register(conn, ctx, date, as_of, department)?,
-        appraisal: appraisal::estimate(conn, ctx, year, date, as_of, department)?,
+        named_departments: named_departments(&veto_register, &appraisal),
+        veto_register,
+        appraisal,
     })
+}
+
+/// The departments behind the register's items and the appraisal's deductions.
+fn named_departments(register: &VetoRegister, appraisal: &Appraisal) -> Vec<NamedDepartment> {
+    fn entry<'a>(
+        named: &'a mut BTreeMap<String, NamedDepartment>,
+        code: &str,
+    ) -> &'a mut NamedDepartment {
+        named
+            .entry(code.to_string())
+            .or_insert_with(|| NamedDepartment {
+                department: code.to_string(),
+                ..Default::default()
+            })
+    }
+    let mut named = BTreeMap::new();
+    for item in &register.items {
+        entry(&mut named, &item.department).veto_items += 1;
+    }
+    for row in &appraisal.by_department {
+        let d = entry(&mut named, &row.key);
+        d.unfinished = row.unfinished;
+        d.late = row.late;
+        d.points = row.points;
+    }
+    let mut named: Vec<NamedDepartment> = named.into_values().collect();
+    named.sort_by(|a, b| {
+        b.veto_items
+            .cmp(&a.veto_items)
+            .then(b.points.cmp(&a.points))
+            .then_with(|| a.department.cmp(&b.department))
+    });
+    named
 }
 
 /// The first instant after the local day `date`: figures "as of `date`" count what happened
@@ -78,4 +143,58 @@ fn local(tz: Tz, secs: i64) -> DateTime<FixedOffset> {
 /// The subject as anyone outside the department may read it.
 fn masked_subject(row: &MessageRow) -> String {
     mask_text_of(&row.subject, &row.citizen())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn departments_with_register_items_are_named_first_then_by_points() {
+        let at = DateTime::parse_from_rfc3339("2026-01-10T09:00:00+08:00").unwrap();
+        let item = |department: &str| VetoItem {
+            message_id: 1,
+            department: department.into(),
+            channel: "mayor_mailbox".into(),
+            category: "consultation".into(),
+            subject: String::new(),
+            site_name: None,
+            received_at: at,
+            crossed_at: at,
+            replied_at: None,
+        };
+        let register = VetoRegister {
+            since: NaiveDate::from_ymd_opt(2025, 6, 1).unwrap(),
+            at_risk: true,
+            items: vec![item("jyj"), item("zjj"), item("jyj")],
+        };
+        let row = |key: &str, unfinished, late| PointsRow {
+            key: key.into(),
+            unfinished,
+            late,
+            points: 3 * unfinished + 2 * late,
+        };
+        let appraisal = Appraisal {
+            year: 2026,
+            points_deducted: 0,
+            unfinished: Vec::new(),
+            late: Vec::new(),
+            no_recent_reply: false,
+            last_reply_at: None,
+            by_site: Vec::new(),
+            by_department: vec![row("rsj", 3, 0), row("zjj", 0, 1)],
+        };
+        let named: Vec<(String, i64, i64)> = named_departments(&register, &appraisal)
+            .into_iter()
+            .map(|d| (d.department, d.veto_items, d.points))
+            .collect();
+        assert_eq!(
+            named,
+            [
+                ("jyj".to_string(), 2, 0),
+                ("zjj".to_string(), 1, 2),
+                ("rsj".to_string(), 0, 9)
+            ]
+        );
+    }
 }

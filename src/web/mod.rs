@@ -1,4 +1,4 @@
-//! The server-rendered web pages in Simplified Chinese: login, the clerk's inbox, the message page with its forms, the supervisor's dashboard, the leader's overview and the admin pages. Templates (askama, auto-escaped) live in `templates/web/`, the stylesheet is compiled into the binary, and nothing is loaded from elsewhere.
+//! The server-rendered web pages in Simplified Chinese: login, the clerk's inbox, the message page with its forms, the supervisor's dashboard, the leader's overview, the inspection self-check and the admin pages. Templates (askama, auto-escaped) live in `templates/web/`, the stylesheet is compiled into the binary, and nothing is loaded from elsewhere.
 //!
 //! Permissions are the API's: every page takes the [`session::CurrentUser`] whose
 //! principal comes from the staff row, and calls the same `Principal` checks and
@@ -9,6 +9,7 @@ pub mod dashboard;
 pub mod error;
 pub mod figures;
 pub mod inbox;
+pub mod inspection_page;
 pub mod login;
 pub mod message;
 pub mod message_page;
@@ -102,6 +103,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .configure(inbox::routes)
             .configure(message::routes)
             .configure(dashboard::routes)
+            .configure(inspection_page::routes)
             .configure(admin::routes)
             .default_service(web::to(not_found)),
     );
@@ -169,6 +171,8 @@ pub struct NavUser {
     pub department: String,
     pub dashboard: bool,
     pub overview: bool,
+    /// The self-check page (迎检自查).
+    pub inspection: bool,
     pub admin: bool,
 }
 
@@ -179,7 +183,7 @@ pub struct Layout {
     pub office: String,
     pub user: Option<NavUser>,
     pub csrf: String,
-    /// The navigation entry to highlight: inbox, dashboard, overview, admin, account.
+    /// The navigation entry to highlight: inbox, dashboard, overview, inspection, admin, account.
     pub active: &'static str,
     pub css: String,
 }
@@ -223,6 +227,7 @@ impl Layout {
                 department,
                 dashboard: matches!(role, Role::Supervisor | Role::Leader | Role::Admin),
                 overview: matches!(role, Role::Leader | Role::Admin),
+                inspection: matches!(role, Role::Leader | Role::Admin),
                 admin: role == Role::Admin,
             }),
             csrf: user.csrf.clone(),

@@ -8,6 +8,7 @@ mod cli;
 mod escalation;
 mod handling;
 mod health;
+mod inspection;
 mod messages;
 mod migrations;
 mod permissions;
