@@ -87,6 +87,16 @@ pub enum Command {
         #[arg(long)]
         regenerate: bool,
     },
+    /// Copy the SQLite database to a new file while the service runs (consistent: VACUUM INTO).
+    Backup {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Put a backup in place of the SQLite database after checking it (stop the service first).
+    Restore {
+        #[arg(long)]
+        from: PathBuf,
+    },
     /// Working-day calendar tools.
     Calendar {
         #[command(subcommand)]
@@ -274,6 +284,26 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             })?;
             println!("token for '{name}' ({role}); it is shown only now:");
             println!("{token}");
+            Ok(())
+        }
+        Command::Backup { out } => {
+            let copy = crate::db::backup::backup(settings.database.url.expose(), &out)?;
+            println!(
+                "backed up {} messages ({} migrations) to {}",
+                copy.messages,
+                copy.migrations,
+                out.display()
+            );
+            Ok(())
+        }
+        Command::Restore { from } => {
+            let copy = crate::db::backup::restore(settings.database.url.expose(), &from)?;
+            println!(
+                "restored {} messages ({} migrations) from {}",
+                copy.messages,
+                copy.migrations,
+                from.display()
+            );
             Ok(())
         }
         Command::Import { file } => {

@@ -3,6 +3,7 @@
 mod builder;
 mod helpers;
 
+mod backup;
 mod calendar_continuity;
 mod cli;
 mod escalation;
