@@ -122,7 +122,17 @@ pub async fn report_file(
     file: web::Path<String>,
     q: web::Query<ReportQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let file = file.into_inner();
+    file_for(&state, &who, &file, &q).await
+}
+
+/// A report file (`2026-10.xlsx`, `.csv`, `.json`) for any authenticated principal: the API
+/// answers with it on a bearer token, the pages on the session.
+pub async fn file_for(
+    state: &AppState,
+    who: &Principal,
+    file: &str,
+    q: &ReportQuery,
+) -> Result<HttpResponse, AppError> {
     let (period, ext) = file.rsplit_once('.').ok_or_else(|| {
         AppError::invalid(
             "file",
@@ -136,7 +146,7 @@ pub async fn report_file(
         ));
     }
     let period = parse_period(period)?;
-    let report = obtain(&state, &who, period, &q).await?;
+    let report = obtain(state, who, period, q).await?;
     let name = format!("huiyin-report-{period}.{ext}");
     let disposition = (
         header::CONTENT_DISPOSITION,

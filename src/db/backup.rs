@@ -7,9 +7,9 @@
 use std::path::{Path, PathBuf};
 
 use diesel::connection::SimpleConnection;
+use diesel::migration::MigrationSource;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
-use diesel::migration::MigrationSource;
 
 use super::{sqlite_path, Backend, SQLITE_MIGRATIONS};
 

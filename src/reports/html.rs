@@ -12,6 +12,24 @@ struct ReportPage<'a> {
     r: &'a Report,
     trend_svg: String,
     bars_svg: String,
+    /// `?department=zjj` for a department's report, so its downloads stay in scope.
+    query: String,
+    /// The picker's quick choices: the quarter and the year of the period (label, period).
+    wider: Vec<(String, String)>,
+}
+
+/// The quarter and the year that hold `period` (`2026-11` → `2026-Q4`, `2026`).
+fn wider_periods(period: &str) -> Vec<(String, String)> {
+    let year = period.get(..4).unwrap_or(period).to_string();
+    let mut out = Vec::new();
+    if let Some(month) = period.get(5..7).and_then(|m| m.parse::<u32>().ok()) {
+        let q = (month - 1) / 3 + 1;
+        out.push((format!("{year}年第{q}季度"), format!("{year}-Q{q}")));
+    }
+    if period != year {
+        out.push((format!("{year}年全年"), year));
+    }
+    out
 }
 
 /// Renders `report` as a complete, self-contained HTML page.
@@ -20,6 +38,12 @@ pub fn render(report: &Report) -> Result<String, AppError> {
         r: report,
         trend_svg: trend_chart(report),
         bars_svg: department_chart(report),
+        query: report
+            .scope
+            .strip_prefix("department:")
+            .map(|d| format!("?department={d}"))
+            .unwrap_or_default(),
+        wider: wider_periods(&report.period),
     }
     .render()
     .map_err(|e| AppError::Internal(anyhow::anyhow!("report template: {e}")))

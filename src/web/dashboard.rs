@@ -20,6 +20,7 @@ use super::{redirect, render, CurrentUser, Layout, WebError};
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/dashboard", web::get().to(dashboard))
         .route("/overview", web::get().to(overview))
+        .route("/reports", web::get().to(pick_period))
         .route("/reports/{period}", web::get().to(report_page));
 }
 
@@ -41,7 +42,45 @@ pub async fn report_page(
     } else {
         CurrentUser::extract(&req).await?.principal
     };
-    Ok(crate::api::reports::page_for(&state, &principal, &period, &q).await?)
+    // `2026-11.xlsx` downloads the file on the session; `2026-11` is the page.
+    Ok(if period.contains('.') {
+        crate::api::reports::file_for(&state, &principal, &period, &q).await?
+    } else {
+        crate::api::reports::page_for(&state, &principal, &period, &q).await?
+    })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PeriodPick {
+    /// `2026-11`, `2026-Q4` or `2026`.
+    period: String,
+    department: Option<String>,
+}
+
+/// The period picker of the report page: to the report of the chosen month, quarter or year.
+pub async fn pick_period(
+    _user: CurrentUser,
+    q: web::Query<PeriodPick>,
+) -> Result<HttpResponse, WebError> {
+    let period: crate::stats::Period = q
+        .period
+        .trim()
+        .parse()
+        .map_err(|e: String| AppError::invalid("period", e))?;
+    let department = q
+        .department
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .map(|d| {
+            crate::directory::DepartmentCode::parse(d)
+                .map_err(|e| AppError::invalid("department", e))
+        })
+        .transpose()?;
+    Ok(redirect(&match department {
+        Some(d) => format!("/reports/{period}?department={d}"),
+        None => format!("/reports/{period}"),
+    }))
 }
 
 /// Longest list shown on a dashboard.

@@ -5,6 +5,7 @@ mod inspection;
 mod login;
 mod pages;
 mod reassign;
+mod report_pages;
 mod users;
 
 use huiyin::auth::{self, Role};
@@ -59,6 +60,23 @@ impl Browser {
             set_cookie,
             body: resp.text().await.unwrap(),
         }
+    }
+
+    /// A download: status, content type and the bytes as sent.
+    pub async fn download(&self, path: &str) -> (u16, String, Vec<u8>) {
+        let resp = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status().as_u16();
+        let kind = resp
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        (status, kind, resp.bytes().await.unwrap().to_vec())
     }
 
     pub async fn get(&self, path: &str) -> Answer {
