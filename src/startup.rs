@@ -52,7 +52,11 @@ impl Application {
         let data = state.clone();
         let server = HttpServer::new(move || {
             App::new()
-                .wrap(middleware::Logger::new("%m %U %s %Dms").exclude("/healthz"))
+                .wrap(
+                    middleware::Logger::new("%m %U %s %Dms")
+                        .exclude("/healthz")
+                        .exclude("/readyz"),
+                )
                 .app_data(data.clone())
                 .app_data(pages.clone())
                 .app_data(web::PayloadConfig::new(max_import))

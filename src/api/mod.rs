@@ -30,6 +30,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
             }),
         )
         .route("/healthz", web::get().to(health))
+        .route("/readyz", web::get().to(ready))
         .route("/openapi.json", web::get().to(openapi::document))
         .service(
             web::scope("/api/v1")
@@ -116,4 +117,29 @@ pub async fn health(state: web::Data<AppState>) -> Result<HttpResponse, AppError
         })
         .await?;
     Ok(HttpResponse::Ok().json(report))
+}
+
+/// Readiness: whether this instance should get traffic (database reachable, migrations applied,
+/// outbox moving). 503 names the failing checks; the calendar's reach is shown, not required.
+#[utoipa::path(get, path = "/readyz", responses((status = 200, description = "ready"), (status = 503, description = "not ready: the failing checks")))]
+pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
+    let coverage = state.calendar_coverage();
+    let now = state.clock.now().timestamp();
+    let answer = state
+        .db
+        .run(move |conn| crate::health::readiness(conn, &coverage, now))
+        .await;
+    match answer {
+        Ok(r) if r.ready => HttpResponse::Ok().json(r),
+        Ok(r) => HttpResponse::ServiceUnavailable().json(r),
+        Err(e) => HttpResponse::ServiceUnavailable().json(crate::health::Readiness {
+            ready: false,
+            checks: vec![crate::health::Check {
+                name: "database",
+                ok: false,
+                required: true,
+                detail: e.to_string(),
+            }],
+        }),
+    }
 }

@@ -10,7 +10,7 @@ use super::{alerts, calendar, handling, inspection, messages, reports};
 #[openapi(
     info(title = "huiyin (回音) API", description = "Citizen messages tracked to an answer within working days."),
     paths(
-        super::health,
+        super::health, super::ready,
         messages::create, messages::import, messages::list, messages::show, messages::reply,
         messages::transfer, messages::pause, messages::resume, messages::extend,
         messages::mark_invalid, messages::reopen,

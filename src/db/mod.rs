@@ -275,6 +275,15 @@ pub fn run_migrations(conn: &mut DbConnection) -> anyhow::Result<usize> {
     applied.map_err(|e| anyhow::anyhow!("migration failed: {e}"))
 }
 
+/// How many embedded migrations the database has not applied yet (0 when it is current).
+pub fn pending_migrations(conn: &mut DbConnection) -> Result<usize, AppError> {
+    let pending = match conn {
+        DbConnection::Sqlite(c) => c.pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+        DbConnection::Postgresql(c) => c.pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
+    };
+    pending.map_err(|e| AppError::Internal(anyhow::anyhow!("reading the migrations: {e}")))
+}
+
 /// Reverts every migration (used by the up–down–up test).
 pub fn revert_all(conn: &mut DbConnection) -> anyhow::Result<usize> {
     let reverted = match conn {

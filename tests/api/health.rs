@@ -21,6 +21,79 @@ async fn health_check_reports_the_database() {
     }
 }
 
+async fn readyz(app: &TestApp) -> (u16, Value) {
+    let resp = reqwest::get(format!("{}/readyz", app.address))
+        .await
+        .unwrap();
+    (resp.status().as_u16(), resp.json().await.unwrap())
+}
+
+fn check<'a>(body: &'a Value, name: &str) -> &'a Value {
+    body["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap_or_else(|| panic!("no check {name} in {body}"))
+}
+
+#[tokio::test]
+async fn readiness_fails_on_a_stuck_outbox_and_only_warns_on_the_calendars_end() {
+    for app in TestApp::each("2026-10-09T10:00:00+08:00").await {
+        let (status, body) = readyz(&app).await;
+        assert_eq!(status, 200, "{}: {body}", app.backend);
+        assert_eq!(body["ready"], true);
+        assert_eq!(check(&body, "migrations")["ok"], true);
+        assert_eq!(
+            check(&body, "calendar")["ok"],
+            true,
+            "83 days of official calendar ahead"
+        );
+
+        // Within 60 days of the calendar's end the instance stays ready: deadlines go on
+        // provisionally, and the check says why it warns.
+        app.clock
+            .set(crate::helpers::t("2026-12-03T10:00:00+08:00"));
+        let (status, body) = readyz(&app).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(check(&body, "calendar")["ok"], false);
+        assert_eq!(check(&body, "calendar")["required"], false);
+
+        // An email waiting for more than an hour: delivery is stuck, the instance is not ready.
+        let created = crate::helpers::t("2026-12-03T08:00:00+08:00").timestamp();
+        let st = app.state.clone();
+        tokio::task::spawn_blocking(move || {
+            use diesel::prelude::*;
+            use huiyin::schema::alert_outbox as o;
+            let mut conn = st.db.get().unwrap();
+            diesel::insert_into(o::table)
+                .values((
+                    o::dedup_key.eq("readyz-test"),
+                    o::kind.eq("alert"),
+                    o::recipient_email.eq("a@example.gov.cn"),
+                    o::cc_emails.eq(""),
+                    o::subject.eq("s"),
+                    o::body.eq("b"),
+                    o::status.eq("pending"),
+                    o::attempts.eq(3),
+                    o::created_at.eq(created),
+                ))
+                .execute(&mut conn)
+                .unwrap();
+        })
+        .await
+        .unwrap();
+        let (status, body) = readyz(&app).await;
+        assert_eq!(status, 503, "{body}");
+        assert_eq!(body["ready"], false);
+        assert_eq!(check(&body, "outbox")["ok"], false);
+        assert!(check(&body, "outbox")["detail"]
+            .as_str()
+            .unwrap()
+            .contains("oldest for 7200 s"));
+    }
+}
+
 /// Mounted but deliberately not an operation of the document: the document itself.
 const UNDOCUMENTED: &[(&str, &str)] = &[("GET", "/openapi.json")];
 
