@@ -33,6 +33,18 @@ pub struct Settings {
     /// What the inspection self-check counts.
     #[serde(default)]
     pub inspection: InspectionSettings,
+    /// `[log]`: how log lines are written.
+    #[serde(default)]
+    pub log: LogSettings,
+}
+
+/// `[log]`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSettings {
+    /// `text` (default) or `json` (one object per line).
+    #[serde(default)]
+    pub format: crate::telemetry::LogFormat,
 }
 
 #[derive(Debug, Clone, Deserialize)]

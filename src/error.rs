@@ -90,6 +90,9 @@ pub struct ErrorBody {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// The request's `X-Request-Id`, as in the log lines of the request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 impl ResponseError for AppError {
@@ -123,6 +126,7 @@ impl ResponseError for AppError {
                 code: self.code().to_string(),
                 message: self.to_string(),
                 field: self.field().map(str::to_string),
+                request_id: crate::telemetry::request_id(),
             },
         })
     }

@@ -52,11 +52,7 @@ impl Application {
         let data = state.clone();
         let server = HttpServer::new(move || {
             App::new()
-                .wrap(
-                    middleware::Logger::new("%m %U %s %Dms")
-                        .exclude("/healthz")
-                        .exclude("/readyz"),
-                )
+                .wrap(middleware::from_fn(crate::api::access_log::log))
                 .app_data(data.clone())
                 .app_data(pages.clone())
                 .app_data(web::PayloadConfig::new(max_import))

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`: routes, extractor error handling, and the response shapes (never diesel rows).
 
+pub mod access_log;
 pub mod alerts;
 pub mod calendar;
 pub mod handling;

@@ -154,10 +154,15 @@ pub enum TokenCommand {
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    crate::telemetry::init(match cli.command {
-        None | Some(Command::Serve { .. }) => "info",
-        _ => "warn",
-    });
+    // The format is a setting; a configuration that does not load is reported by `run`.
+    let format = Settings::load().map(|s| s.log.format).unwrap_or_default();
+    crate::telemetry::init(
+        match cli.command {
+            None | Some(Command::Serve { .. }) => "info",
+            _ => "warn",
+        },
+        format,
+    );
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

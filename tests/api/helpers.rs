@@ -22,7 +22,7 @@ fn init_tracing() {
     static ONCE: OnceLock<()> = OnceLock::new();
     ONCE.get_or_init(|| {
         if std::env::var_os("TEST_LOG").is_some() {
-            huiyin::telemetry::init("debug");
+            huiyin::telemetry::init("debug", huiyin::telemetry::LogFormat::Text);
         }
     });
 }

@@ -10,6 +10,7 @@ mod escalation;
 mod handling;
 mod health;
 mod inspection;
+mod logs;
 mod messages;
 mod migrations;
 mod permissions;

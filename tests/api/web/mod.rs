@@ -32,13 +32,18 @@ pub struct Answer {
 
 impl Browser {
     pub fn new(app: &TestApp) -> Browser {
+        Browser::at(&app.address)
+    }
+
+    /// A browser for the server at `base` (`http://127.0.0.1:PORT`).
+    pub fn at(base: &str) -> Browser {
         Browser {
             client: reqwest::Client::builder()
                 .cookie_store(true)
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .unwrap(),
-            base: app.address.clone(),
+            base: base.to_string(),
         }
     }
 
