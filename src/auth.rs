@@ -67,15 +67,18 @@ pub enum Role {
     Admin,
     /// Ingest only (the portal or the national platform pushing messages).
     Intake,
+    /// Monitoring only: reads `/metrics`, nothing else.
+    Metrics,
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::Clerk,
         Role::Supervisor,
         Role::Leader,
         Role::Admin,
         Role::Intake,
+        Role::Metrics,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -85,6 +88,7 @@ impl Role {
             Role::Leader => "leader",
             Role::Admin => "admin",
             Role::Intake => "intake",
+            Role::Metrics => "metrics",
         }
     }
 
@@ -95,12 +99,18 @@ impl Role {
             Role::Leader => "领导",
             Role::Admin => "管理员",
             Role::Intake => "接入系统",
+            Role::Metrics => "监控系统",
         }
     }
 
     /// Clerks and supervisors belong to a department.
     pub fn needs_department(self) -> bool {
         matches!(self, Role::Clerk | Role::Supervisor)
+    }
+
+    /// Roles of systems, held by API tokens only, never by staff (who log in).
+    pub fn is_system(self) -> bool {
+        matches!(self, Role::Intake | Role::Metrics)
     }
 }
 
@@ -118,7 +128,7 @@ impl FromStr for Role {
             .find(|r| r.as_str() == s)
             .ok_or_else(|| {
                 format!(
-                    "unknown role '{s}': expected one of clerk, supervisor, leader, admin, intake"
+                    "unknown role '{s}': expected one of clerk, supervisor, leader, admin, intake, metrics"
                 )
             })
     }
@@ -166,7 +176,7 @@ impl Principal {
         match self.role {
             Role::Leader | Role::Admin => true,
             Role::Clerk | Role::Supervisor => self.owns(department),
-            Role::Intake => false,
+            Role::Intake | Role::Metrics => false,
         }
     }
 
@@ -225,6 +235,11 @@ impl Principal {
         }
     }
 
+    /// May read `/metrics`: admins and metrics tokens.
+    pub fn may_read_metrics(&self) -> bool {
+        matches!(self.role, Role::Admin | Role::Metrics)
+    }
+
     /// The department a request for figures (statistics, reports, the inspection self-check)
     /// is limited to, `None` for the whole office. Leaders and admins may ask for any
     /// department or none; clerks and supervisors always get their own, and asking for another
@@ -256,12 +271,15 @@ impl Principal {
     }
 
     pub fn require_reader(&self) -> Result<(), AppError> {
-        if self.role == Role::Intake {
-            return Err(AppError::Forbidden(
+        match self.role {
+            Role::Intake => Err(AppError::Forbidden(
                 "an intake token may only create and import messages".into(),
-            ));
+            )),
+            Role::Metrics => Err(AppError::Forbidden(
+                "a metrics token may only read /metrics".into(),
+            )),
+            _ => Ok(()),
         }
-        Ok(())
     }
 
     pub fn require_role(&self, allowed: &[Role], what: &str) -> Result<(), AppError> {

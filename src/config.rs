@@ -36,6 +36,35 @@ pub struct Settings {
     /// `[log]`: how log lines are written.
     #[serde(default)]
     pub log: LogSettings,
+    /// `[metrics]`: the Prometheus endpoint.
+    #[serde(default)]
+    pub metrics: MetricsSettings,
+}
+
+/// `[metrics]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsSettings {
+    /// Serve `/metrics` (on the main port it needs an admin or a metrics token).
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// A separate `host:port` that serves `/metrics` alone, without a token (keep it private);
+    /// empty or absent: none.
+    #[serde(default)]
+    pub listen: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for MetricsSettings {
+    fn default() -> Self {
+        MetricsSettings {
+            enabled: true,
+            listen: None,
+        }
+    }
 }
 
 /// `[log]`.

@@ -278,6 +278,9 @@ impl IngestQueue {
                         }
                         jobs
                     };
+                    let m = crate::metrics::get();
+                    m.intake_queue.sub(jobs.len() as i64);
+                    m.intake_batch.observe(jobs.len() as f64);
                     store_group(&db, &workflow, jobs);
                 })?;
         }
@@ -289,6 +292,7 @@ impl IngestQueue {
         let (reply, answer) = tokio::sync::oneshot::channel();
         let tx = self.tx.clone();
         // The bounded queue pushes back on a flood instead of growing without limit.
+        crate::metrics::get().intake_queue.inc();
         tokio::task::spawn_blocking(move || tx.send(Job { pending, reply }).map_err(|_| ()))
             .await
             .map_err(|e| AppError::Internal(anyhow::anyhow!("ingest queue: {e}")))?

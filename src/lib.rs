@@ -37,6 +37,7 @@ pub mod inspection;
 pub mod intake;
 pub mod mail;
 pub mod messages;
+pub mod metrics;
 pub mod privacy;
 pub mod reports;
 pub mod schema;

@@ -17,6 +17,8 @@ use crate::worker;
 /// A built, bound, not yet running server.
 pub struct Application {
     port: u16,
+    /// The private `/metrics` address (`[metrics] listen`), when there is one.
+    metrics_port: Option<u16>,
     server: Server,
     state: web::Data<AppState>,
     worker: Arc<worker::Environment>,
@@ -62,6 +64,13 @@ impl Application {
         .workers(workers)
         .listen(listener)?
         .run();
+        let metrics_port = match (
+            &state.settings.metrics.listen,
+            state.settings.metrics.enabled,
+        ) {
+            (Some(addr), true) if !addr.is_empty() => Some(serve_metrics(addr, state.clone())?),
+            _ => None,
+        };
         let worker = Arc::new(worker_environment(&state));
         if state.settings.escalation.worker {
             worker::spawn(worker.clone());
@@ -69,6 +78,7 @@ impl Application {
         }
         Ok(Application {
             port,
+            metrics_port,
             server,
             state,
             worker,
@@ -77,6 +87,11 @@ impl Application {
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The port of the private `/metrics` address, when `[metrics] listen` is set.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics_port
     }
 
     pub fn state(&self) -> web::Data<AppState> {
@@ -91,6 +106,24 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// Serves `/metrics` alone, without a token, on the private address `addr` (one worker thread:
+/// a scrape every few seconds); answers the bound port.
+fn serve_metrics(addr: &str, state: web::Data<AppState>) -> anyhow::Result<u16> {
+    let listener = TcpListener::bind(addr)
+        .map_err(|e| anyhow::anyhow!("cannot listen on metrics.listen = {addr}: {e}"))?;
+    let port = listener.local_addr()?.port();
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .route("/metrics", web::get().to(crate::api::metrics::open_metrics))
+    })
+    .workers(1)
+    .listen(listener)?
+    .run();
+    tokio::spawn(server);
+    Ok(port)
 }
 
 /// The worker's environment, from the same parts as the HTTP state (one database pool, one

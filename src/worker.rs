@@ -37,7 +37,10 @@ pub async fn run_once(env: &Arc<Environment>) -> Result<Round, AppError> {
     let span = tracing::info_span!("worker.round");
     async {
         reload_calendar(env).await;
+        let started = std::time::Instant::now();
         let mut sweep = escalation::sweep_once(&env.escalation).await?;
+        let m = crate::metrics::get();
+        m.sweep_seconds.observe(started.elapsed().as_secs_f64());
         let reports = match enqueue_monthly_report(env).await {
             Ok(n) => n,
             Err(e) => {
@@ -47,6 +50,13 @@ pub async fn run_once(env: &Arc<Environment>) -> Result<Round, AppError> {
             }
         };
         let delivery = escalation::deliver_once(&env.escalation).await?;
+        for (result, n) in [
+            ("sent", delivery.sent),
+            ("failed", delivery.failed),
+            ("lost", delivery.lost),
+        ] {
+            m.deliveries.with_label_values(&[result]).inc_by(n as u64);
+        }
         Ok(Round {
             sweep,
             reports,

@@ -15,7 +15,7 @@ use tracing::Instrument;
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Probes are answered often and tell nothing: not logged.
-const QUIET: &[&str] = &["/healthz", "/readyz"];
+const QUIET: &[&str] = &["/healthz", "/readyz", "/metrics"];
 
 /// A caller's id is kept when it is short and plain (it goes into the log as it is).
 fn acceptable(id: &str) -> bool {
@@ -58,6 +58,13 @@ pub async fn log(
         // The template (`/api/v1/messages/{id}`), or "-" when no route matched: an unknown
         // path is not written out either.
         let route = res.request().match_pattern().unwrap_or_else(|| "-".into());
+        let m = crate::metrics::get();
+        m.http_requests
+            .with_label_values(&[route.as_str(), res.status().as_str()])
+            .inc();
+        m.http_seconds
+            .with_label_values(&[route.as_str()])
+            .observe(duration_ms / 1000.0);
         span.in_scope(|| {
             tracing::info!(
                 http.method = %method,

@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod handling;
 pub mod inspection;
 pub mod messages;
+pub mod metrics;
 pub mod openapi;
 mod principal;
 pub mod reports;
@@ -32,6 +33,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
         )
         .route("/healthz", web::get().to(health))
         .route("/readyz", web::get().to(ready))
+        .route("/metrics", web::get().to(metrics::metrics))
         .route("/openapi.json", web::get().to(openapi::document))
         .service(
             web::scope("/api/v1")

@@ -4,13 +4,13 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{alerts, calendar, handling, inspection, messages, reports};
+use super::{alerts, calendar, handling, inspection, messages, metrics, reports};
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "huiyin (回音) API", description = "Citizen messages tracked to an answer within working days."),
     paths(
-        super::health, super::ready,
+        super::health, super::ready, metrics::metrics,
         messages::create, messages::import, messages::list, messages::show, messages::reply,
         messages::transfer, messages::pause, messages::resume, messages::extend,
         messages::mark_invalid, messages::reopen,

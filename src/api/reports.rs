@@ -106,10 +106,15 @@ async fn obtain(
     let now = state.clock.now();
     let actor = who.actor.clone();
     let version = q.version;
-    state
+    let started = std::time::Instant::now();
+    let report = state
         .db
         .write(move |conn| reports::obtain(conn, &ctx, &period, &scope, version, now, &actor))
-        .await
+        .await;
+    crate::metrics::get()
+        .report_seconds
+        .observe(started.elapsed().as_secs_f64());
+    report
 }
 
 /// `2026-10.csv`, `2026-10.xlsx` or `2026-10.json`.

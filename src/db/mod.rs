@@ -187,6 +187,12 @@ impl Db {
         })
     }
 
+    /// Connections the pool holds, and of them idle.
+    pub fn pool_state(&self) -> (u32, u32) {
+        let s = self.pool.state();
+        (s.connections, s.idle_connections)
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }

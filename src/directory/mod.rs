@@ -182,10 +182,10 @@ fn check_role_department(role: Role, department: Option<&DepartmentCode>) -> Res
 
 /// A member of staff's role and department agree, and the role is one staff may hold.
 fn check_staff_role(role: Role, department: Option<&DepartmentCode>) -> Result<(), AppError> {
-    if role == Role::Intake {
+    if role.is_system() {
         return Err(AppError::invalid(
             "role",
-            "intake is a token role, not a staff role",
+            format!("{role} is a token role, not a staff role"),
         ));
     }
     check_role_department(role, department)

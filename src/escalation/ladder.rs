@@ -140,8 +140,8 @@ impl Ladder {
             if step.to.is_empty() {
                 continue;
             }
-            if step.to.iter().chain(&step.cc).any(|r| *r == Role::Intake) {
-                anyhow::bail!("[{name}]: intake is not a staff role");
+            if let Some(r) = step.to.iter().chain(&step.cc).find(|r| r.is_system()) {
+                anyhow::bail!("[{name}]: {r} is not a staff role");
             }
             if step.hour.is_some_and(|h| h > 23) {
                 anyhow::bail!("[{name}] hour: must be 0 to 23");

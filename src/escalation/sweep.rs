@@ -75,24 +75,31 @@ pub fn sweep_batch(
             // later, and the rest of the batch goes on.
             let _span = tracing::debug_span!("escalation.evaluate", message.id = row.id).entered();
             let evaluated = conn.transaction(|conn| {
-                let mut alerts = 0;
+                let mut fired = Vec::new();
                 let next = if row.status() == Status::Open {
                     let plan = st
                         .ladder
                         .plan(&st.timeline, row.received_at, row.due_at, now);
                     for level in plan.fire {
-                        alerts += decide(conn, st, &mut dir, row, level, now, &mut touched)?;
+                        let n = decide(conn, st, &mut dir, row, level, now, &mut touched)?;
+                        fired.push((level.as_str(), n));
                     }
                     plan.next_at
                 } else {
                     // Paused, replied or invalid: nothing until a workflow step reschedules it.
                     None
                 };
-                Ok::<_, AppError>((alerts, next))
+                Ok::<_, AppError>((fired, next))
             });
             let next = match evaluated {
-                Ok((alerts, next)) => {
-                    outcome.alerts += alerts;
+                Ok((fired, next)) => {
+                    for (level, n) in fired {
+                        outcome.alerts += n;
+                        crate::metrics::get()
+                            .alerts
+                            .with_label_values(&[level])
+                            .inc_by(n as u64);
+                    }
                     next
                 }
                 Err(e) => {

@@ -45,7 +45,7 @@ fn home_of(role: Role) -> &'static str {
         Role::Supervisor => "/dashboard",
         Role::Leader => "/overview",
         Role::Admin => "/admin",
-        Role::Clerk | Role::Intake => "/",
+        Role::Clerk | Role::Intake | Role::Metrics => "/",
     }
 }
 

@@ -108,6 +108,8 @@ pub fn test_settings(db_url: &str, extra: &[(&str, &str)]) -> Settings {
 pub struct TestApp {
     pub backend: &'static str,
     pub address: String,
+    /// The private `/metrics` port (`[metrics] listen`), when set.
+    pub metrics_port: Option<u16>,
     pub client: reqwest::Client,
     pub state: web::Data<AppState>,
     pub clock: Arc<ManualClock>,
@@ -160,6 +162,7 @@ impl TestApp {
             .await
             .expect("app builds");
         let address = format!("http://127.0.0.1:{}", app.port());
+        let metrics_port = app.metrics_port();
         let state = app.state();
         tokio::spawn(app.run_until_stopped());
         let admin = {
@@ -186,6 +189,7 @@ impl TestApp {
         TestApp {
             backend,
             address,
+            metrics_port,
             client: reqwest::Client::new(),
             state,
             clock,

@@ -12,6 +12,7 @@ mod health;
 mod inspection;
 mod logs;
 mod messages;
+mod metrics;
 mod migrations;
 mod permissions;
 mod privacy;

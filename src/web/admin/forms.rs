@@ -35,10 +35,11 @@ pub fn refusal_zh(e: &AppError) -> Option<String> {
     }
 }
 
-pub fn role_choices(include_intake: bool) -> Vec<Choice> {
+/// The roles an admin may give: staff roles, and with `include_system` the token-only ones.
+pub fn role_choices(include_system: bool) -> Vec<Choice> {
     Role::ALL
         .into_iter()
-        .filter(|r| include_intake || *r != Role::Intake)
+        .filter(|r| include_system || !r.is_system())
         .map(|r| Choice {
             value: r.as_str().into(),
             label: r.label_zh().into(),
