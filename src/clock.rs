@@ -43,3 +43,12 @@ impl Clock for ManualClock {
         DateTime::from_timestamp(self.0.load(Ordering::SeqCst), 0).unwrap_or_default()
     }
 }
+
+/// Serializes stored Unix seconds as RFC 3339 in UTC (`2026-12-03T02:00:00Z`), for answers that
+/// have no office time zone at hand.
+pub fn rfc3339_opt<S: serde::Serializer>(secs: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
+    match secs.and_then(|t| DateTime::from_timestamp(t, 0)) {
+        Some(t) => s.serialize_str(&t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+        None => s.serialize_none(),
+    }
+}

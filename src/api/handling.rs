@@ -6,12 +6,13 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::messages::{act, MessageView};
+use crate::api::messages::ExtensionRequestView;
 use crate::api::AppState;
 use crate::auth::Principal;
 use crate::directory::DepartmentCode;
 use crate::error::{AppError, ErrorEnvelope};
 use crate::messages::handling::Finding;
-use crate::messages::{self as msgs, ExtensionRequest, Verdict};
+use crate::messages::{self as msgs, Verdict};
 use crate::sla::WorkingDays;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -42,7 +43,7 @@ pub struct ExtensionRequestForm {
 
 /// Asks for an extension (before the deadline, within the cap); a supervisor decides.
 #[utoipa::path(post, path = "/api/v1/messages/{id}/extension-requests", request_body = ExtensionRequestForm, security(("bearer" = [])),
-    responses((status = 201, body = ExtensionRequest), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope, description = "after the deadline or over the cap")))]
+    responses((status = 201, body = ExtensionRequestView), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope, description = "after the deadline or over the cap")))]
 pub async fn request_extension(
     state: web::Data<AppState>,
     who: Principal,
@@ -61,7 +62,10 @@ pub async fn request_extension(
                 .request_extension(conn, &who, id, days, reason, now)
         })
         .await?;
-    Ok(HttpResponse::Created().json(request))
+    Ok(HttpResponse::Created().json(ExtensionRequestView::render(
+        request,
+        &state.workflow.timeline,
+    )))
 }
 
 #[derive(Debug, Deserialize, ToSchema, Default)]

@@ -388,7 +388,9 @@ pub struct Backlog {
     pub pending: i64,
     /// Whose last attempt failed.
     pub failed: i64,
-    /// Creation time (UTC seconds) of the oldest undelivered email.
+    /// Creation time of the oldest undelivered email (RFC 3339, UTC).
+    #[serde(serialize_with = "crate::clock::rfc3339_opt")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub oldest_pending_at: Option<i64>,
 }
 

@@ -21,7 +21,8 @@ mod view;
 
 pub use query::ListQuery;
 pub use view::{
-    EventView, MessageDetail, MessagePage, MessageReceipt, MessageView, ReplyOutcome, ReplyView,
+    EventView, ExtensionRequestView, MessageDetail, MessagePage, MessageReceipt, MessageView,
+    ReplyOutcome, ReplyView, SubmissionView,
 };
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -154,8 +155,14 @@ pub async fn show(
     Ok(HttpResponse::Ok().json(MessageDetail {
         message: MessageView::render(&row, &state, &who, now),
         events: view::render_events(&history, &state)?,
-        extension_requests: requests,
-        submissions,
+        extension_requests: requests
+            .into_iter()
+            .map(|r| ExtensionRequestView::render(r, &state.workflow.timeline))
+            .collect(),
+        submissions: submissions
+            .into_iter()
+            .map(|s| SubmissionView::render(s, &state.workflow.timeline))
+            .collect(),
     }))
 }
 

@@ -12,7 +12,7 @@ use crate::messages::handling::{ExtensionRequest, Submission};
 use crate::messages::model::{utc, MessageRow};
 use crate::messages::{self as msgs, Site, Status};
 use crate::privacy::{self, Citizen};
-use crate::sla::{Category, Channel};
+use crate::sla::{Category, Channel, Timeline};
 
 /// A message as the API shows it. Citizen contact, and ID and mobile numbers or the citizen's own contact in the
 /// subject and body, are masked unless the caller belongs to the owning department.
@@ -79,9 +79,9 @@ pub struct MessageDetail {
     pub message: MessageView,
     pub events: Vec<EventView>,
     /// Extension requests with their decisions (why the deadline moved).
-    pub extension_requests: Vec<ExtensionRequest>,
+    pub extension_requests: Vec<ExtensionRequestView>,
     /// Replies submitted for review, with the reviewers' decisions.
-    pub submissions: Vec<Submission>,
+    pub submissions: Vec<SubmissionView>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -161,6 +161,90 @@ impl MessageView {
     }
 }
 
+/// An extension request as the API shows it (times in RFC 3339, the office's offset).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ExtensionRequestView {
+    pub id: i64,
+    pub message_id: i64,
+    pub working_days: i32,
+    pub reason: String,
+    pub requested_by: String,
+    pub requested_at: String,
+    /// pending, approved or refused.
+    pub status: String,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<String>,
+    pub decision_reason: Option<String>,
+}
+
+impl ExtensionRequestView {
+    pub fn render(r: ExtensionRequest, tl: &Timeline) -> Self {
+        ExtensionRequestView {
+            id: r.id,
+            message_id: r.message_id,
+            working_days: r.working_days,
+            reason: r.reason,
+            requested_by: r.requested_by,
+            requested_at: tl.format_local(utc(r.requested_at)),
+            status: r.status,
+            decided_by: r.decided_by,
+            decided_at: r.decided_at.map(|t| tl.format_local(utc(t))),
+            decision_reason: r.decision_reason,
+        }
+    }
+}
+
+/// A reply submitted for review, as the API shows it.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SubmissionView {
+    pub id: i64,
+    pub message_id: i64,
+    pub body: String,
+    pub submitted_by: String,
+    pub submitted_at: String,
+    /// pending, accepted or rejected.
+    pub status: String,
+    pub reviewed_by: Option<String>,
+    pub reviewed_at: Option<String>,
+    pub reason: Option<String>,
+}
+
+impl SubmissionView {
+    pub fn render(s: Submission, tl: &Timeline) -> Self {
+        SubmissionView {
+            id: s.id,
+            message_id: s.message_id,
+            body: s.body,
+            submitted_by: s.submitted_by,
+            submitted_at: tl.format_local(utc(s.submitted_at)),
+            status: s.status,
+            reviewed_by: s.reviewed_by,
+            reviewed_at: s.reviewed_at.map(|t| tl.format_local(utc(t))),
+            reason: s.reason,
+        }
+    }
+}
+
+/// Times in an event's detail (`due_at`, `replied_at`, … stored as Unix seconds) in RFC 3339,
+/// as every other time the API answers.
+fn times_in_detail(detail: &mut serde_json::Value, tl: &Timeline) {
+    use serde_json::Value;
+    let time = |v: &mut Value| {
+        if let Some(secs) = v.as_i64() {
+            *v = Value::String(tl.format_local(utc(secs)));
+        }
+    };
+    if let Some(fields) = detail.as_object_mut() {
+        for (key, value) in fields.iter_mut().filter(|(k, _)| k.ends_with("_at")) {
+            match value {
+                // A recalculation records [before, after].
+                Value::Array(pair) => pair.iter_mut().for_each(time),
+                other => time(other),
+            }
+        }
+    }
+}
+
 pub(super) fn render_events(
     rows: &[EventRow],
     state: &AppState,
@@ -173,7 +257,11 @@ pub(super) fn render_events(
                 kind: r.kind.clone(),
                 label: event.label_zh().to_string(),
                 actor: r.actor.clone(),
-                detail: serde_json::from_str(&r.detail).unwrap_or_default(),
+                detail: {
+                    let mut detail = serde_json::from_str(&r.detail).unwrap_or_default();
+                    times_in_detail(&mut detail, &state.workflow.timeline);
+                    detail
+                },
             })
         })
         .collect()
