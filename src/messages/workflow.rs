@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use crate::auth::Principal;
-use crate::config::HandlingSettings;
+use crate::config::{HandlingSettings, PausePolicy};
 use crate::db::DbConnection;
 use crate::directory::{self, DepartmentCode};
 use crate::error::{is_unique_violation, AppError};
@@ -415,7 +415,28 @@ impl Workflow {
         })
     }
 
-    /// Stops the clock while the citizen is asked for more information.
+    /// May the clock be stopped directly (`[handling] pause = "free"`)?
+    pub fn may_pause_directly(&self) -> bool {
+        self.rules.pause == PausePolicy::Free
+    }
+
+    /// Why a direct pause is refused under the policy (409 naming it), or `None` when allowed.
+    fn pause_refusal(&self) -> Option<AppError> {
+        match self.rules.pause {
+            PausePolicy::Free => None,
+            PausePolicy::Off => Some(AppError::Conflict(
+                "pausing is off (handling.pause = \"off\"): the deadline runs from receipt".into(),
+            )),
+            PausePolicy::WithApproval => Some(AppError::Conflict(
+                "pausing needs approval (handling.pause = \"with_approval\"): ask for a pause \
+                 and a supervisor of the department decides"
+                    .into(),
+            )),
+        }
+    }
+
+    /// Stops the clock while the citizen is asked for more information (only under
+    /// `[handling] pause = "free"`; see [`Self::may_pause_directly`]).
     #[tracing::instrument(name = "workflow.pause", skip_all, fields(message.id = id))]
     pub fn pause(
         &self,
@@ -425,6 +446,9 @@ impl Workflow {
         reason: String,
         now: DateTime<Utc>,
     ) -> Result<MessageRow, AppError> {
+        if let Some(refusal) = self.pause_refusal() {
+            return Err(refusal);
+        }
         conn.transaction(|conn| {
             let row = self.load_for(conn, who, id)?;
             if row.status() != Status::Open {
@@ -453,9 +477,12 @@ impl Workflow {
         at: DateTime<Utc>,
     ) -> Result<MessageRow, AppError> {
         let paused_at = model::utc(row.paused_at.unwrap_or(at.timestamp()));
-        let (due, paused_days) = self
-            .timeline
-            .resume(model::utc(row.due_at), paused_at, at)?;
+        let (due, paused_days) = self.timeline.resume(
+            model::utc(row.due_at),
+            paused_at,
+            at,
+            self.rules.max_pause_working_days,
+        )?;
         self.save(
             conn,
             row,

@@ -339,7 +339,7 @@ pub async fn build(
         // A returned message waiting at the office is handed on by reassigning it (which
         // records the deadline decision), so the plain transfer form gives way there.
         transfer: pending && !reassign,
-        pause: status == Status::Open,
+        pause: status == Status::Open && state.workflow.may_pause_directly(),
         resume: status == Status::Paused,
         request_extension: pending && who.may_request_extension(&row.department_code),
         extend: pending && who.may_extend(&row.department_code),

@@ -11,6 +11,7 @@ mod health;
 mod inspection;
 mod messages;
 mod migrations;
+mod pause;
 mod permissions;
 mod privacy;
 mod reports;
