@@ -415,13 +415,26 @@ impl Workflow {
         })
     }
 
-    /// May the clock be stopped directly (`[handling] pause = "free"`)?
-    pub fn may_pause_directly(&self) -> bool {
-        self.rules.pause == PausePolicy::Free
+    /// May `who` stop the clock of a message of `department` directly: anyone handling it under
+    /// `[handling] pause = "free"`, its supervisors and admins under `"with_approval"`.
+    pub fn may_pause_directly(&self, who: &Principal, department: &str) -> bool {
+        match self.rules.pause {
+            PausePolicy::Free => true,
+            PausePolicy::WithApproval => who.may_decide_pause(department),
+            PausePolicy::Off => false,
+        }
+    }
+
+    /// Does the policy let `who` ask for a pause on a message of `department`?
+    pub fn may_request_pause(&self, who: &Principal, department: &str) -> bool {
+        self.rules.pause == PausePolicy::WithApproval && who.may_request_pause(department)
     }
 
     /// Why a direct pause is refused under the policy (409 naming it), or `None` when allowed.
-    fn pause_refusal(&self) -> Option<AppError> {
+    fn pause_refusal(&self, who: &Principal, department: &str) -> Option<AppError> {
+        if self.may_pause_directly(who, department) {
+            return None;
+        }
         match self.rules.pause {
             PausePolicy::Free => None,
             PausePolicy::Off => Some(AppError::Conflict(
@@ -446,11 +459,11 @@ impl Workflow {
         reason: String,
         now: DateTime<Utc>,
     ) -> Result<MessageRow, AppError> {
-        if let Some(refusal) = self.pause_refusal() {
-            return Err(refusal);
-        }
         conn.transaction(|conn| {
             let row = self.load_for(conn, who, id)?;
+            if let Some(refusal) = self.pause_refusal(who, &row.department_code) {
+                return Err(refusal);
+            }
             if row.status() != Status::Open {
                 return Err(conflict(&row, "pause"));
             }

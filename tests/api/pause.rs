@@ -37,6 +37,140 @@ async fn with_pauses_off_a_pause_is_refused_naming_the_policy_and_the_page_has_n
     }
 }
 
+const WITH_APPROVAL: &[(&str, &str)] = &[("HUIYIN_HANDLING__PAUSE", "with_approval")];
+
+#[tokio::test]
+async fn with_approval_a_clerk_asks_and_only_a_supervisor_of_the_department_decides() {
+    for app in TestApp::each_with("2026-10-12T09:00:00+08:00", WITH_APPROVAL).await {
+        let id = app.message().received(MONDAY).create().await;
+        let clerk = app.token(Role::Clerk, Some("zjj")).await;
+        // The clerk may not pause directly: the policy is named.
+        let (status, err) = app
+            .post(
+                &clerk,
+                &format!("/api/v1/messages/{id}/pause"),
+                &json!({"reason": "请补充楼栋号"}),
+            )
+            .await;
+        assert_eq!(status, 409, "{err}");
+        assert!(err["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("with_approval"));
+        let request = app
+            .post_expect(
+                &clerk,
+                &format!("/api/v1/messages/{id}/pause-requests"),
+                &json!({"reason": "请补充楼栋号"}),
+                201,
+            )
+            .await;
+        assert_eq!(request["status"], "pending");
+        let rid = request["id"].as_i64().unwrap();
+        let approve = format!("/api/v1/messages/{id}/pause-requests/{rid}/approve");
+        // The clerk cannot approve, nor a supervisor of another department.
+        let (status, _) = app.post(&clerk, &approve, &json!({})).await;
+        assert_eq!(status, 403);
+        let other = app.token(Role::Supervisor, Some("jyj")).await;
+        let (status, _) = app.post(&other, &approve, &json!({})).await;
+        assert!(status == 403 || status == 404, "{status}");
+        assert_eq!(app.detail(id).await["status"], "open");
+        // The department's supervisor approves a day later: paused from then.
+        app.clock
+            .set(crate::helpers::t("2026-10-13T09:00:00+08:00"));
+        let supervisor = app.token(Role::Supervisor, Some("zjj")).await;
+        let out = app
+            .post_expect(&supervisor, &approve, &json!({}), 200)
+            .await;
+        assert_eq!(out["status"], "paused");
+        assert_eq!(out["paused_at"], "2026-10-13T09:00:00+08:00");
+        let detail = app.detail(id).await;
+        assert_eq!(detail["pause_requests"][0]["status"], "approved");
+        crate::builder::event(&detail, "pause_requested");
+        crate::builder::event(&detail, "paused");
+        // Decided already.
+        let (status, _) = app.post(&supervisor, &approve, &json!({})).await;
+        assert_eq!(status, 409);
+    }
+}
+
+#[tokio::test]
+async fn a_refused_pause_request_records_the_reason_and_the_clock_runs_on() {
+    for app in TestApp::each_with("2026-10-12T09:00:00+08:00", WITH_APPROVAL).await {
+        let id = app.message().received(MONDAY).create().await;
+        let clerk = app.token(Role::Clerk, Some("zjj")).await;
+        let request = app
+            .post_expect(
+                &clerk,
+                &format!("/api/v1/messages/{id}/pause-requests"),
+                &json!({"reason": "请补充楼栋号"}),
+                201,
+            )
+            .await;
+        let refuse = format!(
+            "/api/v1/messages/{id}/pause-requests/{}/refuse",
+            request["id"]
+        );
+        let supervisor = app.token(Role::Supervisor, Some("zjj")).await;
+        let (status, err) = app.post(&supervisor, &refuse, &json!({})).await;
+        assert_eq!((status, error_code(&err)), (422, "invalid"), "{err}");
+        let out = app
+            .post_expect(
+                &supervisor,
+                &refuse,
+                &json!({"reason": "地址已足够明确，请直接办理"}),
+                200,
+            )
+            .await;
+        assert_eq!(out["status"], "open");
+        let detail = app.detail(id).await;
+        assert_eq!(detail["pause_requests"][0]["status"], "refused");
+        assert_eq!(
+            detail["pause_requests"][0]["decision_reason"],
+            "地址已足够明确，请直接办理"
+        );
+        let refused = crate::builder::event(&detail, "pause_refused");
+        assert!(refused.to_string().contains("地址已足够明确"), "{refused}");
+    }
+}
+
+#[tokio::test]
+async fn with_approval_the_page_offers_the_request_to_clerks_and_the_decision_to_supervisors() {
+    for app in TestApp::each_with("2026-10-12T09:00:00+08:00", WITH_APPROVAL).await {
+        let id = app.message().received(MONDAY).create().await;
+        let page = format!("/messages/{id}");
+        let clerk = logged_in(&app, Role::Clerk, Some("zjj")).await;
+        let shown = clerk.get(&page).await;
+        assert!(shown.body.contains("申请暂停计时"), "{}", shown.body);
+        assert!(!shown.body.contains(&format!("action=\"{page}/pause\"")));
+        let answer = clerk
+            .submit(
+                &page,
+                &format!("{page}/pause-request"),
+                &[("reason", "请补充楼栋号")],
+            )
+            .await;
+        assert_eq!(answer.status, 303);
+        let supervisor = logged_in(&app, Role::Supervisor, Some("zjj")).await;
+        let shown = supervisor.get(&page).await;
+        assert!(shown.body.contains("同意暂停计时"), "{}", shown.body);
+        let rid = app.detail(id).await["pause_requests"][0]["id"].to_string();
+        let answer = supervisor
+            .submit(
+                &page,
+                &format!("{page}/pause-decision"),
+                &[
+                    ("request", rid.as_str()),
+                    ("decision", "approve"),
+                    ("reason", ""),
+                ],
+            )
+            .await;
+        assert_eq!(answer.status, 303);
+        assert_eq!(app.detail(id).await["status"], "paused");
+    }
+}
+
 #[tokio::test]
 async fn the_inspectors_rate_counts_a_paused_then_late_reply_as_late_and_the_offices_on_time() {
     for app in TestApp::each_with("2026-10-12T09:00:00+08:00", PAUSE_FREE).await {

@@ -138,13 +138,16 @@ pub async fn show(
 ) -> Result<HttpResponse, AppError> {
     who.require_reader()?;
     let id = id.into_inner();
-    let (row, history, requests, submissions) = state
+    let (row, history, (requests, pause_requests), submissions) = state
         .db
         .run(move |conn| {
             Ok((
                 model::find(conn, id)?,
                 events::history(conn, id)?,
-                handling::extension_requests_of(conn, id)?,
+                (
+                    handling::extension_requests_of(conn, id)?,
+                    handling::pause_requests_of(conn, id)?,
+                ),
                 handling::submissions_of(conn, id)?,
             ))
         })
@@ -155,6 +158,7 @@ pub async fn show(
         message: MessageView::render(&row, &state, &who, now),
         events: view::render_events(&history, &state)?,
         extension_requests: requests,
+        pause_requests,
         submissions,
     }))
 }

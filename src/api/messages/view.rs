@@ -8,7 +8,7 @@ use crate::api::AppState;
 use crate::auth::Principal;
 use crate::error::AppError;
 use crate::messages::events::EventRow;
-use crate::messages::handling::{ExtensionRequest, Submission};
+use crate::messages::handling::{ExtensionRequest, PauseRequest, Submission};
 use crate::messages::model::{utc, MessageRow};
 use crate::messages::{self as msgs, Site, Status};
 use crate::privacy::{self, Citizen};
@@ -80,6 +80,8 @@ pub struct MessageDetail {
     pub events: Vec<EventView>,
     /// Extension requests with their decisions (why the deadline moved).
     pub extension_requests: Vec<ExtensionRequest>,
+    /// Pause requests with their decisions (`[handling] pause = "with_approval"`).
+    pub pause_requests: Vec<PauseRequest>,
     /// Replies submitted for review, with the reviewers' decisions.
     pub submissions: Vec<Submission>,
 }
