@@ -154,6 +154,15 @@ async fn with_approval_the_page_offers_the_request_to_clerks_and_the_decision_to
         let supervisor = logged_in(&app, Role::Supervisor, Some("zjj")).await;
         let shown = supervisor.get(&page).await;
         assert!(shown.body.contains("同意暂停计时"), "{}", shown.body);
+        let leader = logged_in(&app, Role::Leader, None).await;
+        let check = leader.get("/inspection?date=2026-10-12").await;
+        assert!(
+            check
+                .body
+                .contains("按期答复率（自受理起计，检查机构口径）"),
+            "{}",
+            check.body
+        );
         let rid = app.detail(id).await["pause_requests"][0]["id"].to_string();
         let answer = supervisor
             .submit(
