@@ -8,7 +8,9 @@
 //!   `working_days_taken`, stored at reply time by the timeline); *still open*; *open and
 //!   overdue* (open, not paused, past its deadline at the as-of time).
 //! - **Due cohort**: messages whose current deadline falls in the period. Replied on time,
-//!   replied late, overdue and still open; on-time rate (按期答复率) = on time / due.
+//!   replied late, overdue and still open; on-time rate (按期答复率) = on time / due, the office's
+//!   count; and the inspectors' count from receipt (按期答复率（自受理起计）) = replied by
+//!   `original_due_at` (the limit before extensions and pauses) / due.
 //! - **Critical**: unanswered for more than three calendar months at the as-of time
 //!   ([`crate::messages::critical_threshold`]), whatever the period.
 //! - A transferred message counts for the department that holds it at the as-of time.
