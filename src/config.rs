@@ -544,11 +544,33 @@ mod tests {
             ("HUIYIN_DATABASE__POOL_SIZE", "many", "database.pool_size"),
             ("HUIYIN_SERVER__NO_SUCH", "1", "server.no_such"),
             ("HUIYIN_SMTP_URL", "http://x", "smtp.url"),
+            // An unknown variant is named with the allowed ones (serde does not give the key).
+            (
+                "HUIYIN_HANDLING__PAUSE",
+                "sometimes",
+                "`off`, `with_approval`, `free`",
+            ),
+            (
+                "HUIYIN_HANDLING__MAX_PAUSE_WORKING_DAYS",
+                "0",
+                "handling.max_pause_working_days",
+            ),
+            ("HUIYIN_REPORTS__DECIMALS", "3", "reports.decimals"),
         ];
         for (var, value, key) in cases {
             let err = load(&[(var, value)]).unwrap_err().to_string();
             assert!(err.contains(key), "{var}={value}: {err}");
         }
+    }
+
+    #[test]
+    fn pausing_is_off_and_rates_have_two_decimals_by_default() {
+        let s = load(&[]).unwrap();
+        assert_eq!(s.handling.pause, PausePolicy::Off);
+        assert_eq!(s.handling.max_pause_working_days, 10);
+        assert_eq!(s.reports.decimals, 2);
+        let s = load(&[("HUIYIN_HANDLING__PAUSE", "with_approval")]).unwrap();
+        assert_eq!(s.handling.pause, PausePolicy::WithApproval);
     }
 
     #[test]
