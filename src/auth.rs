@@ -196,6 +196,17 @@ impl Principal {
         self.role == Role::Clerk && self.owns(department)
     }
 
+    /// May approve or refuse a pause request on a message of `department`, or pause it directly
+    /// under `[handling] pause = "with_approval"`: as for extensions, its supervisors and admins.
+    pub fn may_decide_pause(&self, department: &str) -> bool {
+        self.may_extend(department)
+    }
+
+    /// May ask for a pause on a message of `department`: its clerks.
+    pub fn may_request_pause(&self, department: &str) -> bool {
+        self.may_request_extension(department)
+    }
+
     /// May review replies waiting for review: a supervisor of the office, a leader or an admin.
     pub fn may_review(&self, office: &str) -> bool {
         self.sees_all() || (self.role == Role::Supervisor && self.owns(office))

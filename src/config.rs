@@ -144,6 +144,40 @@ pub struct HandlingSettings {
     pub review_channels: Vec<String>,
     /// The reply time of a reviewed reply: `submission` (when the accepted reply was submitted) or `acceptance`.
     pub reviewed_reply_time: ReviewedReplyTime,
+    /// Who may stop the clock while the citizen is asked for more: `off` (nobody), `with_approval`
+    /// (a clerk asks, a supervisor of the department approves) or `free` (anyone who handles it).
+    #[serde(default)]
+    pub pause: PausePolicy,
+    /// Most working days a pause may move the deadline, counted at resume.
+    #[serde(default = "default_max_pause")]
+    pub max_pause_working_days: u32,
+}
+
+fn default_max_pause() -> u32 {
+    10
+}
+
+/// `[handling] pause`: whether and how the clock may be stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PausePolicy {
+    /// No pause: the mailbox rules have none, and the inspectors count from receipt.
+    #[default]
+    Off,
+    /// A clerk asks with a reason; a supervisor of the department approves or refuses.
+    WithApproval,
+    /// Anyone who handles the message pauses it directly.
+    Free,
+}
+
+impl PausePolicy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PausePolicy::Off => "off",
+            PausePolicy::WithApproval => "with_approval",
+            PausePolicy::Free => "free",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -194,13 +228,20 @@ impl Default for WebSettings {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReportSettings {
-    /// How rates are cut to two decimals: `half_up` or `truncate`.
+    /// How rates are cut to their last decimal: `half_up` or `truncate`.
     pub rounding: Rounding,
+    /// Decimals printed in rates and their changes: 1 (99.4%) or 2 (99.46%).
+    #[serde(default = "default_decimals")]
+    pub decimals: u8,
     /// Email last month's report to the leaders on the first working day of each month.
     pub monthly_email: bool,
 }
 
-/// How the second decimal of a percentage is cut.
+fn default_decimals() -> u8 {
+    2
+}
+
+/// How the last decimal of a percentage is cut.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Rounding {
@@ -408,6 +449,15 @@ impl Settings {
                 "must be empty (random key) or at least 32 characters".into(),
             ));
         }
+        if self.handling.max_pause_working_days == 0 {
+            return Err(bad(
+                "handling.max_pause_working_days",
+                "must be at least 1 (turn pauses off with handling.pause = \"off\")".into(),
+            ));
+        }
+        if !(1..=2).contains(&self.reports.decimals) {
+            return Err(bad("reports.decimals", "must be 1 or 2".into()));
+        }
         if self.web.session_hours == 0 {
             return Err(bad("web.session_hours", "must be at least 1".into()));
         }
@@ -535,11 +585,33 @@ mod tests {
             ("HUIYIN_DATABASE__POOL_SIZE", "many", "database.pool_size"),
             ("HUIYIN_SERVER__NO_SUCH", "1", "server.no_such"),
             ("HUIYIN_SMTP_URL", "http://x", "smtp.url"),
+            // An unknown variant is named with the allowed ones (serde does not give the key).
+            (
+                "HUIYIN_HANDLING__PAUSE",
+                "sometimes",
+                "`off`, `with_approval`, `free`",
+            ),
+            (
+                "HUIYIN_HANDLING__MAX_PAUSE_WORKING_DAYS",
+                "0",
+                "handling.max_pause_working_days",
+            ),
+            ("HUIYIN_REPORTS__DECIMALS", "3", "reports.decimals"),
         ];
         for (var, value, key) in cases {
             let err = load(&[(var, value)]).unwrap_err().to_string();
             assert!(err.contains(key), "{var}={value}: {err}");
         }
+    }
+
+    #[test]
+    fn pausing_is_off_and_rates_have_two_decimals_by_default() {
+        let s = load(&[]).unwrap();
+        assert_eq!(s.handling.pause, PausePolicy::Off);
+        assert_eq!(s.handling.max_pause_working_days, 10);
+        assert_eq!(s.reports.decimals, 2);
+        let s = load(&[("HUIYIN_HANDLING__PAUSE", "with_approval")]).unwrap();
+        assert_eq!(s.handling.pause, PausePolicy::WithApproval);
     }
 
     #[test]

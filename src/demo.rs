@@ -364,7 +364,8 @@ fn load_messages(db: &Db, workflow: &Workflow, now: DateTime<Utc>) -> anyhow::Re
                         .map(|_| ())
                 })?;
             }
-        } else if roll < 0.85 {
+        } else if roll < 0.85 && workflow.may_pause_directly(&clerk, dept.as_str()) {
+            // Only where the pause policy lets a clerk stop the clock; otherwise it stays open.
             let at = received + Duration::hours(3);
             db.write_blocking(|conn| {
                 workflow

@@ -107,6 +107,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    pause_requests (id) {
+        id -> BigInt,
+        message_id -> BigInt,
+        reason -> Text,
+        requested_by -> Text,
+        requested_at -> BigInt,
+        status -> Text,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<BigInt>,
+        decision_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     message_events (id) {
         id -> BigInt,
         message_id -> BigInt,
@@ -160,6 +174,7 @@ diesel::table! {
 diesel::joinable!(messages -> departments (department_code));
 diesel::joinable!(message_events -> messages (message_id));
 diesel::joinable!(extension_requests -> messages (message_id));
+diesel::joinable!(pause_requests -> messages (message_id));
 diesel::joinable!(reply_submissions -> messages (message_id));
 diesel::joinable!(staff -> departments (department_code));
 
@@ -172,6 +187,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     message_events,
     alert_outbox,
     extension_requests,
+    pause_requests,
     reply_submissions,
     reports,
 );

@@ -1,4 +1,4 @@
-//! Endpoints for the handling rules: extension requests and decisions, returns and reassignment, verdicts, review of replies.
+//! Endpoints for the handling rules: extension and pause requests and decisions, returns and reassignment, verdicts, review of replies.
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
@@ -6,7 +6,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::messages::{act, MessageView};
-use crate::api::messages::ExtensionRequestView;
+use crate::api::messages::{ExtensionRequestView, PauseRequestView};
 use crate::api::AppState;
 use crate::auth::Principal;
 use crate::directory::DepartmentCode;
@@ -28,10 +28,106 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         "/messages/{id}/extension-requests/{request}/refuse",
         web::post().to(refuse_extension),
     )
+    .route(
+        "/messages/{id}/pause-requests",
+        web::post().to(request_pause),
+    )
+    .route(
+        "/messages/{id}/pause-requests/{request}/approve",
+        web::post().to(approve_pause),
+    )
+    .route(
+        "/messages/{id}/pause-requests/{request}/refuse",
+        web::post().to(refuse_pause),
+    )
     .route("/messages/{id}/return", web::post().to(return_to_office))
     .route("/messages/{id}/reassign", web::post().to(reassign))
     .route("/messages/{id}/verdict", web::post().to(verdict))
     .route("/messages/{id}/review", web::post().to(review));
+}
+
+/// Asks to stop the clock while the citizen is asked for more (`[handling] pause =
+/// "with_approval"`, the department's clerks); a supervisor decides.
+#[utoipa::path(post, path = "/api/v1/messages/{id}/pause-requests", request_body = super::messages::ReasonForm, security(("bearer" = [])),
+    responses((status = 201, body = PauseRequestView), (status = 403, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope, description = "the pause policy has no requests, or one is waiting")))]
+pub async fn request_pause(
+    state: web::Data<AppState>,
+    who: Principal,
+    id: web::Path<i64>,
+    form: web::Json<super::messages::ReasonForm>,
+) -> Result<HttpResponse, AppError> {
+    let reason = msgs::parse_reason(&form.reason)?;
+    let now = state.clock.now();
+    let (st, id) = (state.clone(), id.into_inner());
+    let request = state
+        .db
+        .write(move |conn| st.workflow.request_pause(conn, &who, id, reason, now))
+        .await?;
+    Ok(HttpResponse::Created().json(PauseRequestView::render(request, &state.workflow.timeline)))
+}
+
+async fn decide_pause(
+    state: web::Data<AppState>,
+    who: Principal,
+    (id, request): (i64, i64),
+    approve: bool,
+    reason: Option<String>,
+) -> Result<HttpResponse, AppError> {
+    let reason = decision_reason(reason, approve, "say why the pause is refused")?;
+    act(state, who, move |st, w, conn, now| {
+        st.workflow
+            .decide_pause(conn, w, id, request, approve, reason, now)
+    })
+    .await
+}
+
+/// Approves a pending pause request: the message is paused from now (supervisor of the
+/// department, or admin).
+#[utoipa::path(post, path = "/api/v1/messages/{id}/pause-requests/{request}/approve", request_body = DecisionForm, security(("bearer" = [])),
+    responses((status = 200, body = MessageView), (status = 403, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope)))]
+pub async fn approve_pause(
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<(i64, i64)>,
+    form: super::OptionalJson<DecisionForm>,
+) -> Result<HttpResponse, AppError> {
+    let reason = form.0.and_then(|f| f.reason);
+    decide_pause(state, who, path.into_inner(), true, reason).await
+}
+
+/// Refuses a pending pause request, with a reason.
+#[utoipa::path(post, path = "/api/v1/messages/{id}/pause-requests/{request}/refuse", request_body = DecisionForm, security(("bearer" = [])),
+    responses((status = 200, body = MessageView), (status = 403, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope)))]
+pub async fn refuse_pause(
+    state: web::Data<AppState>,
+    who: Principal,
+    path: web::Path<(i64, i64)>,
+    form: web::Json<DecisionForm>,
+) -> Result<HttpResponse, AppError> {
+    decide_pause(
+        state,
+        who,
+        path.into_inner(),
+        false,
+        form.into_inner().reason,
+    )
+    .await
+}
+
+/// A decision's reason, trimmed; required when refusing.
+fn decision_reason(
+    reason: Option<String>,
+    approve: bool,
+    missing: &str,
+) -> Result<Option<String>, AppError> {
+    let reason = reason
+        .filter(|r| !r.trim().is_empty())
+        .map(|r| msgs::parse_reason(&r))
+        .transpose()?;
+    if !approve && reason.is_none() {
+        return Err(AppError::invalid("reason", missing.to_string()));
+    }
+    Ok(reason)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -81,16 +177,7 @@ async fn decide(
     approve: bool,
     reason: Option<String>,
 ) -> Result<HttpResponse, AppError> {
-    let reason = reason
-        .filter(|r| !r.trim().is_empty())
-        .map(|r| msgs::parse_reason(&r))
-        .transpose()?;
-    if !approve && reason.is_none() {
-        return Err(AppError::invalid(
-            "reason",
-            "say why the extension is refused",
-        ));
-    }
+    let reason = decision_reason(reason, approve, "say why the extension is refused")?;
     let (id, request) = path;
     act(state, who, move |st, w, conn, now| {
         st.workflow

@@ -15,6 +15,7 @@ use super::{alerts, calendar, handling, inspection, messages, metrics, reports};
         messages::transfer, messages::pause, messages::resume, messages::extend,
         messages::mark_invalid, messages::reopen,
         handling::request_extension, handling::approve_extension, handling::refuse_extension,
+        handling::request_pause, handling::approve_pause, handling::refuse_pause,
         handling::return_to_office, handling::reassign, handling::verdict, handling::review,
         calendar::deadline, calendar::days, calendar::reload,
         alerts::list,

@@ -1,4 +1,4 @@
-//! Inspection readiness (迎检自查): what the inspectors count, for a check date, before they do. The veto register of messages more than three calendar months without an answer at any time in the year before the date (单项否决「互动回应差」), and the annual appraisal's points for 找错 messages (国办秘函〔2019〕19号).
+//! Inspection readiness (迎检自查): what the inspectors count, for a check date, before they do. The veto register of messages more than three calendar months without an answer at any time in the year before the date (单项否决「互动回应差」), and the annual appraisal's points for 找错 messages (国办秘函〔2019〕19号), and the on-time rate as the inspectors count it (from receipt) next to the office's.
 //!
 //! Both read the stored messages as they stood at the end of the check date: a reply given later
 //! counts as no reply yet.
@@ -20,6 +20,7 @@ use crate::error::AppError;
 use crate::messages::MessageRow;
 use crate::privacy::mask_text_of;
 use crate::sla::Timeline;
+use crate::stats::{self, Precision, Scope};
 
 pub use appraisal::{Appraisal, PointsRow};
 pub use veto::{VetoItem, VetoRegister};
@@ -30,6 +31,8 @@ pub use veto::{VetoItem, VetoRegister};
 pub struct InspectionContext {
     pub timeline: Timeline,
     pub rules: InspectionSettings,
+    /// How the reports print rates (`[reports] rounding`, `decimals`).
+    pub precision: Precision,
 }
 
 impl InspectionContext {
@@ -37,6 +40,7 @@ impl InspectionContext {
         InspectionContext {
             timeline,
             rules: settings.inspection.clone(),
+            precision: Precision::new(settings.reports.rounding, settings.reports.decimals),
         }
     }
 }
@@ -54,6 +58,58 @@ pub struct SelfCheck {
     /// The departments an inspector would name (被通报): any message on the register or any
     /// point deducted; those with register items first, then by points.
     pub named_departments: Vec<NamedDepartment>,
+    /// 按期答复率 of the check date's year to date, as the inspectors count it and as the office does.
+    pub on_time: OnTimeRates,
+}
+
+/// The two on-time rates of the messages whose deadline fell from 1 January of the check date's
+/// year to the end of the check date (all channels, invalid ones excluded).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct OnTimeRates {
+    /// First day counted (1 January of the check date's year).
+    #[schema(value_type = String, format = Date)]
+    pub from: NaiveDate,
+    /// Last day counted (the check date).
+    #[schema(value_type = String, format = Date)]
+    pub to: NaiveDate,
+    /// 应答复.
+    pub due: i64,
+    /// Replied by the original limit counted from receipt (no extension, no pause).
+    pub replied_on_time_original: i64,
+    /// Replied by the deadline after approved extensions and pauses.
+    pub replied_on_time: i64,
+    /// 按期答复率（自受理起计）, the inspectors' count: `"92.61%"` or `"—"`.
+    pub inspector_on_time_rate: String,
+    /// 按期答复率 after approved extensions and pauses, the office's count.
+    pub office_on_time_rate: String,
+}
+
+/// The year-to-date on-time rates of `date` (see [`OnTimeRates`]).
+fn on_time_rates(
+    conn: &mut DbConnection,
+    ctx: &InspectionContext,
+    date: NaiveDate,
+    as_of: DateTime<Utc>,
+    department: Option<&str>,
+) -> Result<OnTimeRates, AppError> {
+    let from = NaiveDate::from_ymd_opt(chrono::Datelike::year(&date), 1, 1)
+        .ok_or_else(|| AppError::invalid("date", "date out of range"))?;
+    let start = ctx.timeline.start_of_local_day(from);
+    let scope = Scope {
+        department: department.map(str::to_string),
+        channel: None,
+    };
+    let bounds = (start.timestamp(), as_of.timestamp());
+    let f = stats::counts(conn, bounds, &scope, as_of, ctx.timeline.tz())?;
+    Ok(OnTimeRates {
+        from,
+        to: date,
+        due: f.due,
+        replied_on_time_original: f.replied_on_time_original,
+        replied_on_time: f.replied_on_time,
+        inspector_on_time_rate: f.inspector_on_time_rate().format(ctx.precision),
+        office_on_time_rate: f.on_time_rate().format(ctx.precision),
+    })
 }
 
 /// One department an inspector would name, with what it would be named for.
@@ -82,7 +138,9 @@ pub fn self_check(
     let year = year.unwrap_or_else(|| chrono::Datelike::year(&date));
     let veto_register = veto::register(conn, ctx, date, as_of, department)?;
     let appraisal = appraisal::estimate(conn, ctx, year, date, as_of, department)?;
+    let on_time = on_time_rates(conn, ctx, date, as_of, department)?;
     Ok(SelfCheck {
+        on_time,
         date,
         department: department.map(str::to_string),
         named_departments: named_departments(&veto_register, &appraisal),

@@ -71,6 +71,16 @@ pub enum Event {
         request_id: i64,
         reason: String,
     },
+    /// A clerk asked to stop the clock (`[handling] pause = "with_approval"`).
+    PauseRequested {
+        request_id: i64,
+        reason: String,
+    },
+    /// A supervisor refused a pause request (an approval is recorded as `Paused`).
+    PauseRefused {
+        request_id: i64,
+        reason: String,
+    },
     /// Sent back to the office as not the department's business.
     Returned {
         from: String,
@@ -137,6 +147,8 @@ impl Event {
             Event::AlertSent { .. } => kind::ALERT_SENT,
             Event::ExtensionRequested { .. } => "extension_requested",
             Event::ExtensionRefused { .. } => "extension_refused",
+            Event::PauseRequested { .. } => "pause_requested",
+            Event::PauseRefused { .. } => "pause_refused",
             Event::Returned { .. } => "returned",
             Event::Reassigned { .. } => "reassigned",
             Event::VerdictRecorded { .. } => "verdict_recorded",
@@ -161,6 +173,8 @@ impl Event {
             Event::AlertSent { .. } => "发送督办提醒",
             Event::ExtensionRequested { .. } => "申请延期",
             Event::ExtensionRefused { .. } => "不同意延期",
+            Event::PauseRequested { .. } => "申请暂停计时",
+            Event::PauseRefused { .. } => "不同意暂停计时",
             Event::Returned { .. } => "退回（非本单位职责）",
             Event::Reassigned { .. } => "重新交办",
             Event::VerdictRecorded { .. } => "核实结论",
@@ -321,6 +335,8 @@ pub fn replay(events: &[Event]) -> ReplayedState {
             Event::AlertSent { .. }
             | Event::ExtensionRequested { .. }
             | Event::ExtensionRefused { .. }
+            | Event::PauseRequested { .. }
+            | Event::PauseRefused { .. }
             | Event::VerdictRecorded { .. }
             | Event::ReplySubmitted { .. }
             | Event::ReviewAccepted

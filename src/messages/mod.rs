@@ -22,7 +22,7 @@ use crate::sla::{Category, Channel, SlaPolicy};
 
 pub use after_step::AfterStep;
 pub use events::Event;
-pub use handling::{ExtensionRequest, Verdict};
+pub use handling::{ExtensionRequest, PauseRequest, Verdict};
 pub use model::{MessageFilter, MessageRow};
 pub use reply_check::{reply_warnings, ReplyWarning};
 pub use workflow::{CreateOutcome, Pending, Workflow};

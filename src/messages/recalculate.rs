@@ -203,9 +203,16 @@ fn replay(
                 }
             }
             Event::Paused { .. } => paused_at = Some(e.at),
-            Event::Resumed { .. } => {
+            Event::Resumed {
+                paused_working_days,
+                ..
+            } => {
+                // The cap in force at the resume is kept: never more days than were granted.
                 let paused = paused_at.take().unwrap_or(e.at);
-                due = new.resume(utc(due), utc(paused), utc(e.at))?.0.timestamp();
+                due = new
+                    .resume(utc(due), utc(paused), utc(e.at), paused_working_days)?
+                    .0
+                    .timestamp();
             }
             Event::Reassigned {
                 fresh_deadline: true,

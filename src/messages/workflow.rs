@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use crate::auth::Principal;
-use crate::config::HandlingSettings;
+use crate::config::{HandlingSettings, PausePolicy};
 use crate::db::DbConnection;
 use crate::directory::{self, DepartmentCode};
 use crate::error::{is_unique_violation, AppError};
@@ -415,7 +415,41 @@ impl Workflow {
         })
     }
 
-    /// Stops the clock while the citizen is asked for more information.
+    /// May `who` stop the clock of a message of `department` directly: anyone handling it under
+    /// `[handling] pause = "free"`, its supervisors and admins under `"with_approval"`.
+    pub fn may_pause_directly(&self, who: &Principal, department: &str) -> bool {
+        match self.rules.pause {
+            PausePolicy::Free => true,
+            PausePolicy::WithApproval => who.may_decide_pause(department),
+            PausePolicy::Off => false,
+        }
+    }
+
+    /// Does the policy let `who` ask for a pause on a message of `department`?
+    pub fn may_request_pause(&self, who: &Principal, department: &str) -> bool {
+        self.rules.pause == PausePolicy::WithApproval && who.may_request_pause(department)
+    }
+
+    /// Why a direct pause is refused under the policy (409 naming it), or `None` when allowed.
+    fn pause_refusal(&self, who: &Principal, department: &str) -> Option<AppError> {
+        if self.may_pause_directly(who, department) {
+            return None;
+        }
+        match self.rules.pause {
+            PausePolicy::Free => None,
+            PausePolicy::Off => Some(AppError::Conflict(
+                "pausing is off (handling.pause = \"off\"): the deadline runs from receipt".into(),
+            )),
+            PausePolicy::WithApproval => Some(AppError::Conflict(
+                "pausing needs approval (handling.pause = \"with_approval\"): ask for a pause \
+                 and a supervisor of the department decides"
+                    .into(),
+            )),
+        }
+    }
+
+    /// Stops the clock while the citizen is asked for more information (only under
+    /// `[handling] pause = "free"`; see [`Self::may_pause_directly`]).
     #[tracing::instrument(name = "workflow.pause", skip_all, fields(message.id = id))]
     pub fn pause(
         &self,
@@ -427,6 +461,9 @@ impl Workflow {
     ) -> Result<MessageRow, AppError> {
         conn.transaction(|conn| {
             let row = self.load_for(conn, who, id)?;
+            if let Some(refusal) = self.pause_refusal(who, &row.department_code) {
+                return Err(refusal);
+            }
             if row.status() != Status::Open {
                 return Err(conflict(&row, "pause"));
             }
@@ -453,9 +490,12 @@ impl Workflow {
         at: DateTime<Utc>,
     ) -> Result<MessageRow, AppError> {
         let paused_at = model::utc(row.paused_at.unwrap_or(at.timestamp()));
-        let (due, paused_days) = self
-            .timeline
-            .resume(model::utc(row.due_at), paused_at, at)?;
+        let (due, paused_days) = self.timeline.resume(
+            model::utc(row.due_at),
+            paused_at,
+            at,
+            self.rules.max_pause_working_days,
+        )?;
         self.save(
             conn,
             row,

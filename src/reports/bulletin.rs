@@ -42,26 +42,54 @@ pub fn draft(report: &Report, period: &Period) -> String {
     } else {
         channels.join("、")
     };
+    let received_change = match &report.previous.received_change_phrase_zh {
+        Some(p) => format!("（较{previous}{p}）"),
+        None => String::new(),
+    };
     let mut text = format!(
-        "{}，{}共接收网民留言{}件，办结{}件，办结回复率{}{}",
+        "{}，{}共接收网民留言{}件{}，办结{}件，办结回复率{}{}",
         report.period_label,
         channels,
         s.received,
+        received_change,
         s.replied,
         s.completion_rate.text,
         change(&report.previous.completion_rate_change, previous),
     );
     if s.due > 0 {
+        // The inspectors count from receipt: their rate first, the office's after it.
         text.push_str(&format!(
-            "；{}应答复留言{}件，在规定时间内答复{}件，按期答复率为{}{}",
+            "；{}应答复留言{}件，自受理起在规定时间内答复{}件，按期答复率（自受理起计）为{}{}",
             period.this_zh(),
             s.due,
+            s.replied_on_time_original,
+            s.inspector_on_time_rate.text,
+            change(&report.previous.inspector_on_time_rate_change, previous),
+        ));
+        text.push_str(&format!(
+            "，计入经批准的延期和暂停后按期答复{}件，按期答复率为{}{}",
             s.replied_on_time,
             s.on_time_rate.text,
             change(&report.previous.on_time_rate_change, previous),
         ));
     }
     text.push('。');
+    if let Some(errors) = report
+        .by_channel
+        .iter()
+        .find(|c| c.key == "website_error" && c.figures.received > 0)
+    {
+        let f = &errors.figures;
+        let finished = if f.replied == f.received && f.replied_late == 0 {
+            "，均已按期办结"
+        } else {
+            ""
+        };
+        text.push_str(&format!(
+            "受理“我为政府网站找错”平台留言{}条，其中问题属实留言{}条（属实率{}）{}。",
+            f.received, f.confirmed, f.confirmed_rate.text, finished,
+        ));
+    }
     if s.same_day > 0 {
         text.push_str(&format!("当日答复留言{}件。", s.same_day));
     }

@@ -1,4 +1,4 @@
-//! Report files: CSV (the department table) and XLSX (summary, departments, late messages), with Chinese headers.
+//! Report files: CSV (the department table) and XLSX (summary, departments, 找错 by site, late messages), with Chinese headers.
 
 use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
 
@@ -8,7 +8,7 @@ use crate::sla::PROVISIONAL_MARK;
 use super::views::{FiguresView, RateView, Report};
 
 /// Column headers of the department table (CSV and the XLSX sheet 各单位).
-pub const DEPARTMENT_HEADERS: [&str; 18] = [
+pub const DEPARTMENT_HEADERS: [&str; 23] = [
     "排名",
     "单位代码",
     "单位名称",
@@ -27,6 +27,24 @@ pub const DEPARTMENT_HEADERS: [&str; 18] = [
     "逾期未答复",
     "按期答复率",
     "超过三个月未答复",
+    "按期答复（自受理起计）",
+    "按期答复率（自受理起计）",
+    "属实",
+    "不属实",
+    "属实率",
+];
+
+/// Column headers of the XLSX sheet 找错 (website error reports by site).
+pub const SITE_HEADERS: [&str; 9] = [
+    "网站",
+    "接收留言",
+    "办结",
+    "应答复",
+    "按期答复",
+    "按期答复率",
+    "属实",
+    "不属实",
+    "属实率",
 ];
 
 /// One cell of a table row.
@@ -54,6 +72,11 @@ fn figure_cells(f: &FiguresView) -> Vec<Cell<'_>> {
         Cell::Int(f.due_overdue_open),
         Cell::Rate(&f.on_time_rate),
         Cell::Int(f.critical),
+        Cell::Int(f.replied_on_time_original),
+        Cell::Rate(&f.inspector_on_time_rate),
+        Cell::Int(f.confirmed),
+        Cell::Int(f.not_confirmed),
+        Cell::Rate(&f.confirmed_rate),
     ]
 }
 
@@ -143,7 +166,11 @@ pub fn xlsx(report: &Report) -> Result<Vec<u8>, AppError> {
 
 fn build_xlsx(report: &Report) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
-    let percent = Format::new().set_num_format("0.00%");
+    let percent = Format::new().set_num_format(if report.decimals == 1 {
+        "0.0%"
+    } else {
+        "0.00%"
+    });
     let bold = Format::new().set_bold();
 
     let sheet = book.add_worksheet().set_name("汇总")?;
@@ -196,7 +223,21 @@ fn build_xlsx(report: &Report) -> Result<Vec<u8>, XlsxError> {
         }
         row += 1;
     }
+    let no_change = String::from("—");
     for (label, prev, earlier) in [
+        (
+            "接收留言变化（相对百分比）",
+            report
+                .previous
+                .received_change_phrase_zh
+                .as_ref()
+                .unwrap_or(&no_change),
+            report
+                .year_earlier
+                .received_change_phrase_zh
+                .as_ref()
+                .unwrap_or(&no_change),
+        ),
         (
             "办结回复率变化（百分点）",
             &report.previous.completion_rate_change.text,
@@ -206,6 +247,11 @@ fn build_xlsx(report: &Report) -> Result<Vec<u8>, XlsxError> {
             "按期答复率变化（百分点）",
             &report.previous.on_time_rate_change.text,
             &report.year_earlier.on_time_rate_change.text,
+        ),
+        (
+            "按期答复率（自受理起计）变化（百分点）",
+            &report.previous.inspector_on_time_rate_change.text,
+            &report.year_earlier.inspector_on_time_rate_change.text,
         ),
     ] {
         sheet.write_string(row, 0, label)?;
@@ -229,6 +275,27 @@ fn build_xlsx(report: &Report) -> Result<Vec<u8>, XlsxError> {
     }
     for (i, cells) in department_table(report).iter().enumerate() {
         write_cells(sheet, i as u32 + 1, 0, cells, &percent)?;
+    }
+
+    let sheet = book.add_worksheet().set_name("找错")?;
+    for (col, h) in SITE_HEADERS.iter().enumerate() {
+        sheet.write_string_with_format(0, col as u16, *h, &bold)?;
+        sheet.set_column_width(col as u16, if col == 0 { 32 } else { 12 })?;
+    }
+    for (i, s) in report.by_site.iter().enumerate() {
+        let f = &s.figures;
+        let cells = [
+            Cell::Text(&s.label),
+            Cell::Int(f.received),
+            Cell::Int(f.replied),
+            Cell::Int(f.due),
+            Cell::Int(f.replied_on_time),
+            Cell::Rate(&f.on_time_rate),
+            Cell::Int(f.confirmed),
+            Cell::Int(f.not_confirmed),
+            Cell::Rate(&f.confirmed_rate),
+        ];
+        write_cells(sheet, i as u32 + 1, 0, &cells, &percent)?;
     }
 
     let sheet = book.add_worksheet().set_name("逾期清单")?;

@@ -13,7 +13,7 @@ use crate::config::Settings;
 use crate::db::{Db, DbConnection};
 use crate::error::{is_unique_violation, AppError};
 use crate::sla::Timeline;
-use crate::stats::{self, Figures, Period, Rounding, Scope};
+use crate::stats::{self, Figures, Period, Precision, Rounding, Scope};
 
 pub use email::{monthly_email, MonthlyEmail};
 pub use views::Report;
@@ -24,16 +24,24 @@ use views::{BreakdownRow, ComparisonView, DepartmentRow, FiguresView, TrendPoint
 pub struct ReportContext {
     pub timeline: Timeline,
     pub rounding: Rounding,
+    /// `reports.decimals`: 1 or 2 decimals in printed rates.
+    pub decimals: u8,
     pub office: String,
     /// `reports.monthly_email`.
     pub monthly_email: bool,
 }
 
 impl ReportContext {
+    /// The rounding rule and decimals every printed rate follows.
+    pub fn precision(&self) -> Precision {
+        Precision::new(self.rounding, self.decimals)
+    }
+
     pub fn from_settings(settings: &Settings, timeline: Timeline) -> ReportContext {
         ReportContext {
             timeline,
             rounding: settings.reports.rounding,
+            decimals: settings.reports.decimals,
             office: settings.office.name.clone(),
             monthly_email: settings.reports.monthly_email,
         }
@@ -41,14 +49,16 @@ impl ReportContext {
 }
 
 /// The definitions printed in every report.
-pub const DEFINITIONS: [&str; 7] = [
+pub const DEFINITIONS: [&str; 9] = [
     "统计周期按本机关所在时区的自然月、季度、年度划分。",
     "接收留言：统计周期内收到的留言，不含无效留言（无效留言单独列出）；转办的留言计入现承办单位。",
     "办结：截至统计时点已答复的留言；办结回复率 = 办结数 ÷ 接收留言数。",
     "当日答复：在收到留言的同一自然日内答复；办理工作日数按法定工作日历计算，收到当日不计。",
-    "应答复：答复期限届满日在统计周期内的留言；按期答复率 = 在期限内答复数 ÷ 应答复数。",
+    "应答复：答复期限届满日在统计周期内的留言；按期答复率 = 在期限内答复数 ÷ 应答复数（经批准延期、暂停计时后的期限，本机关口径）。",
+    "按期答复率（自受理起计）：检查机关口径，以收到留言起算的原答复期限（不计延期和暂停）判断是否按期 = 在原期限内答复数 ÷ 应答复数。",
+    "属实：找错留言经核实问题属实；属实率 = 属实数 ÷（属实数 + 不属实数）。",
     "超过三个月未答复：截至统计时点，收到已满三个自然月仍未答复的留言（单项否决指标）。",
-    "环比、同比变化以百分点表示；已固定（已发布）报告的周期采用其发布时的数字；分母为零的比率显示为“—”。",
+    "比率的环比、同比变化以百分点表示，留言数量的变化以相对百分比表示；已固定（已发布）报告的周期采用其发布时的数字；分母为零的比率显示为“—”。",
 ];
 
 /// Builds the report of `period` for `scope` as of `as_of` (not stored).
@@ -98,8 +108,8 @@ fn build_with_figures(
 ) -> Result<(Report, Figures), AppError> {
     require_covered(ctx, period)?;
     let tz = ctx.timeline.tz();
-    let r = ctx.rounding;
-    let snap = stats::snapshot(conn, period, scope, as_of, tz, r)?;
+    let snap = stats::snapshot(conn, period, scope, as_of, tz, ctx.rounding)?;
+    let r = ctx.precision();
     let previous = period.previous();
     let earlier = period.year_earlier();
     let (months, buckets, prev_figures, earlier_figures) =
@@ -134,8 +144,9 @@ fn build_with_figures(
         scope_label: scope_label(conn, scope)?,
         as_of: ctx.timeline.format_local(as_of),
         as_of_unix: at,
-        rounding: r,
-        rounding_label: r.label_zh().to_string(),
+        rounding: r.rounding,
+        decimals: r.decimals,
+        rounding_label: r.label_zh(),
         frozen: false,
         version: None,
         summary: FiguresView::new(&snap.total, r),

@@ -4,14 +4,16 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::sla::{Category, Channel, Timeline};
-use crate::stats::{rate, Change, DepartmentFigures, Figures, OverdueItem, Rate, Rounding};
+use crate::stats::{
+    rate, Change, CountChange, DepartmentFigures, Figures, OverdueItem, Precision, Rate, Rounding,
+};
 
 /// A rate as printed: the integers it comes from and the text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct RateView {
     pub num: i64,
     pub den: i64,
-    /// `"92.61"` (percent, two decimals), or null when the denominator is 0.
+    /// `"92.61"` (percent, the report's decimals), or null when the denominator is 0.
     pub percent: Option<String>,
     /// Hundredths of a percent (9261), or null.
     pub basis_points: Option<i64>,
@@ -20,15 +22,23 @@ pub struct RateView {
 }
 
 impl RateView {
-    pub fn new(r: Rate, rounding: Rounding) -> RateView {
-        let bp = r.basis_points(rounding);
+    pub fn new(r: Rate, precision: impl Into<Precision>) -> RateView {
+        let p = precision.into();
+        let bp = r.basis_points(p);
         RateView {
             num: r.num,
             den: r.den,
-            percent: bp.map(rate::hundredths),
+            percent: bp.map(|v| p.fixed(v)),
             basis_points: bp,
-            text: r.format(rounding),
+            text: r.format(p),
         }
+    }
+}
+
+/// Reports frozen before a rate existed read it as undefined.
+impl Default for RateView {
+    fn default() -> RateView {
+        RateView::new(Rate::new(0, 0), Rounding::HalfUp)
     }
 }
 
@@ -66,8 +76,14 @@ pub struct FiguresView {
     pub due_overdue_open: i64,
     /// Of due: deadline not reached yet, or paused.
     pub due_pending: i64,
-    /// 按期答复率 = on time / due.
+    /// 按期答复率 as the office counts it: on time after approved extensions and pauses / due.
     pub on_time_rate: RateView,
+    /// Of `due`, replied by the original limit counted from receipt (no extension or pause).
+    #[serde(default)]
+    pub replied_on_time_original: i64,
+    /// 按期答复率（自受理起计） as the inspectors count it: replied by the original limit / due.
+    #[serde(default)]
+    pub inspector_on_time_rate: RateView,
     /// 超过三个月未答复 (at the as-of time, any receipt date).
     pub critical: i64,
     /// 属实: website error reports found real (of `received`).
@@ -76,20 +92,25 @@ pub struct FiguresView {
     /// 不属实 (of `received`).
     #[serde(default)]
     pub not_confirmed: i64,
+    /// 属实率 = confirmed / (confirmed + not confirmed).
+    #[serde(default)]
+    pub confirmed_rate: RateView,
     /// 退回: messages returned to the office as not the department's business, in the period.
     #[serde(default)]
     pub returned: i64,
 }
 
 impl FiguresView {
-    pub fn new(f: &Figures, rounding: Rounding) -> FiguresView {
+    pub fn new(f: &Figures, precision: impl Into<Precision>) -> FiguresView {
+        let p = precision.into();
+        let rounding = p.rounding;
         FiguresView {
             received: f.received,
             invalid: f.invalid,
             replied: f.replied,
-            completion_rate: RateView::new(f.completion_rate(), rounding),
+            completion_rate: RateView::new(f.completion_rate(), p),
             same_day: f.same_day,
-            same_day_rate: RateView::new(f.same_day_rate(), rounding),
+            same_day_rate: RateView::new(f.same_day_rate(), p),
             average_working_days: f
                 .average_working_days_hundredths(rounding)
                 .map(rate::hundredths),
@@ -102,17 +123,20 @@ impl FiguresView {
             replied_late: f.replied_late,
             due_overdue_open: f.due_overdue_open,
             due_pending: f.due_pending(),
-            on_time_rate: RateView::new(f.on_time_rate(), rounding),
+            on_time_rate: RateView::new(f.on_time_rate(), p),
+            replied_on_time_original: f.replied_on_time_original,
+            inspector_on_time_rate: RateView::new(f.inspector_on_time_rate(), p),
             critical: f.critical,
             confirmed: f.confirmed,
             not_confirmed: f.not_confirmed,
+            confirmed_rate: RateView::new(f.confirmed_rate(), p),
             returned: f.returned,
         }
     }
 }
 
 /// The change of a rate in percentage points.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
 pub struct ChangeView {
     /// Hundredths of a point (232 = +2.32 points), null when either rate is undefined.
     pub basis_points: Option<i64>,
@@ -140,8 +164,15 @@ pub struct ComparisonView {
     pub figures: FiguresView,
     /// Messages received: this period minus that one.
     pub received_change: i64,
+    /// The same as a percentage of that period's count: `"上升46.5%"`, `"下降…"`, `"持平"`, or
+    /// null when that period received none.
+    #[serde(default)]
+    pub received_change_phrase_zh: Option<String>,
     pub completion_rate_change: ChangeView,
     pub on_time_rate_change: ChangeView,
+    /// Change of the inspector's on-time rate (from receipt).
+    #[serde(default)]
+    pub inspector_on_time_rate_change: ChangeView,
 }
 
 impl ComparisonView {
@@ -150,22 +181,30 @@ impl ComparisonView {
         label: String,
         now: &Figures,
         then: &Figures,
-        rounding: Rounding,
+        precision: impl Into<Precision>,
     ) -> ComparisonView {
+        let p = precision.into();
         ComparisonView {
             period,
             label,
-            figures: FiguresView::new(then, rounding),
+            figures: FiguresView::new(then, p),
             received_change: now.received - then.received,
+            received_change_phrase_zh: CountChange::between(now.received, then.received, p)
+                .phrase_zh(),
             completion_rate_change: ChangeView::new(Change::between(
                 now.completion_rate(),
                 then.completion_rate(),
-                rounding,
+                p,
             )),
             on_time_rate_change: ChangeView::new(Change::between(
                 now.on_time_rate(),
                 then.on_time_rate(),
-                rounding,
+                p,
+            )),
+            inspector_on_time_rate_change: ChangeView::new(Change::between(
+                now.inspector_on_time_rate(),
+                then.inspector_on_time_rate(),
+                p,
             )),
         }
     }
@@ -257,7 +296,7 @@ impl DepartmentRow {
     pub fn new(
         rank: usize,
         d: &DepartmentFigures,
-        rounding: Rounding,
+        rounding: impl Into<Precision>,
         tl: &Timeline,
         as_of: i64,
     ) -> DepartmentRow {
@@ -301,6 +340,9 @@ pub struct Report {
     pub as_of: String,
     pub as_of_unix: i64,
     pub rounding: Rounding,
+    /// Decimals printed in rates (1 or 2).
+    #[serde(default = "two_decimals")]
+    pub decimals: u8,
     /// The rounding rule, stated in Chinese.
     pub rounding_label: String,
     /// Stored and unchanging (a closed period); false for a period still running.
@@ -324,4 +366,8 @@ pub struct Report {
     pub bulletin: String,
     /// The definitions of the figures.
     pub definitions: Vec<String>,
+}
+
+fn two_decimals() -> u8 {
+    2
 }

@@ -140,19 +140,23 @@ impl Timeline {
     /// day, or over a weekend or holiday only, costs 0), and the deadline moves to the end of the
     /// day that many working days after its local date (0 ⇒ unchanged).
     ///
-    /// Returns `(new_due, paused_working_days)`; a resume before the pause counts as 0.
+    /// The deadline moves by at most `cap` working days (`[handling] max_pause_working_days`).
+    ///
+    /// Returns `(new_due, paused_working_days)` (the days counted, capped); a resume before the
+    /// pause counts as 0.
     pub fn resume(
         &self,
         due_at: DateTime<Utc>,
         paused_at: DateTime<Utc>,
         resumed_at: DateTime<Utc>,
+        cap: u32,
     ) -> Result<(DateTime<Utc>, u32), CalendarError> {
         let f = self.frame();
         let paused = f.calendar.working_days_between_index(
             f.index_of(self.tz, paused_at)?,
             f.index_of(self.tz, resumed_at)?,
         );
-        let paused = u32::try_from(paused.max(0)).unwrap_or(u32::MAX);
+        let paused = u32::try_from(paused.max(0)).unwrap_or(u32::MAX).min(cap);
         if paused == 0 {
             return Ok((due_at, 0));
         }
@@ -463,16 +467,29 @@ date = 2024-10-12
                 due,
                 at("2024-09-25T10:00:00+08:00"),
                 at("2024-09-27T08:00:00+08:00"),
+                u32::MAX,
             )
             .unwrap();
         assert_eq!(paused, 2);
         assert_eq!(t.format_local(new_due), "2024-09-30T23:59:59+08:00");
+        // A cap of one working day moves the deadline by one only.
+        let (capped_due, capped) = t
+            .resume(
+                due,
+                at("2024-09-25T10:00:00+08:00"),
+                at("2024-09-27T08:00:00+08:00"),
+                1,
+            )
+            .unwrap();
+        assert_eq!(capped, 1);
+        assert_eq!(t.format_local(capped_due), "2024-09-29T23:59:59+08:00");
         // Paused and resumed on the same day, or only over the holiday: unchanged.
         assert_eq!(
             t.resume(
                 due,
                 at("2024-09-25T10:00:00+08:00"),
-                at("2024-09-25T18:00:00+08:00")
+                at("2024-09-25T18:00:00+08:00"),
+                u32::MAX
             )
             .unwrap(),
             (due, 0)
@@ -481,7 +498,8 @@ date = 2024-10-12
             t.resume(
                 due,
                 at("2024-10-01T10:00:00+08:00"),
-                at("2024-10-07T18:00:00+08:00")
+                at("2024-10-07T18:00:00+08:00"),
+                u32::MAX
             )
             .unwrap(),
             (due, 0)
@@ -490,7 +508,8 @@ date = 2024-10-12
             t.resume(
                 due,
                 at("2024-09-27T10:00:00+08:00"),
-                at("2024-09-25T18:00:00+08:00")
+                at("2024-09-25T18:00:00+08:00"),
+                u32::MAX
             )
             .unwrap(),
             (due, 0)

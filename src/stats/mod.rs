@@ -8,7 +8,9 @@
 //!   `working_days_taken`, stored at reply time by the timeline); *still open*; *open and
 //!   overdue* (open, not paused, past its deadline at the as-of time).
 //! - **Due cohort**: messages whose current deadline falls in the period. Replied on time,
-//!   replied late, overdue and still open; on-time rate (按期答复率) = on time / due.
+//!   replied late, overdue and still open; on-time rate (按期答复率) = on time / due, the office's
+//!   count; and the inspectors' count from receipt (按期答复率（自受理起计）) = replied by
+//!   `original_due_at` (the limit before extensions and pauses) / due.
 //! - **Critical**: unanswered for more than three calendar months at the as-of time
 //!   ([`crate::messages::critical_threshold`]), whatever the period.
 //! - A transferred message counts for the department that holds it at the as-of time.
@@ -29,7 +31,7 @@ use crate::error::AppError;
 use crate::sla::Channel;
 
 pub use period::Period;
-pub use rate::{Change, Rate, Rounding};
+pub use rate::{Change, CountChange, Precision, Rate, Rounding};
 
 /// Which messages a figure covers: all, one department, one channel, or both.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -88,6 +90,10 @@ pub struct Figures {
     pub due: i64,
     /// Of `due`, replied by the deadline.
     pub replied_on_time: i64,
+    /// Of `due`, replied by the original limit counted from receipt (`original_due_at`, before
+    /// extensions and pauses): what an inspector counts as on time.
+    #[serde(default)]
+    pub replied_on_time_original: i64,
     /// Of `due`, replied after the deadline.
     pub replied_late: i64,
     /// Of `due`, unanswered and past the deadline at the as-of time.
@@ -114,6 +120,16 @@ impl Figures {
     /// 按期答复率 = replied on time / due.
     pub fn on_time_rate(&self) -> Rate {
         Rate::new(self.replied_on_time, self.due)
+    }
+
+    /// 按期答复率（自受理起计）, the inspector's: replied by the original limit / due.
+    pub fn inspector_on_time_rate(&self) -> Rate {
+        Rate::new(self.replied_on_time_original, self.due)
+    }
+
+    /// 属实率 = confirmed / (confirmed + not confirmed): of the judged error reports, the real ones.
+    pub fn confirmed_rate(&self) -> Rate {
+        Rate::new(self.confirmed, self.confirmed + self.not_confirmed)
     }
 
     /// 当日答复率 = same-day replies / received.
@@ -147,6 +163,7 @@ impl Figures {
     fn add_due(&mut self, r: &sql::DueRow) {
         self.due += r.due;
         self.replied_on_time += r.replied_on_time;
+        self.replied_on_time_original += r.replied_on_time_original;
         self.replied_late += r.replied_late;
         self.due_overdue_open += r.overdue_open;
     }

@@ -1,10 +1,66 @@
-//! Rates and their changes as bulletins print them: two decimals from integers, rounded or truncated, "—" when undefined.
+//! Rates and their changes as bulletins print them: one or two decimals from integers, rounded or truncated, "—" when undefined.
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
 pub use crate::config::Rounding;
+
+/// How a percentage is printed: the rounding rule and the decimals kept (1 or 2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Precision {
+    pub rounding: Rounding,
+    pub decimals: u8,
+}
+
+impl Precision {
+    /// `decimals` outside 1..=2 is taken as 2 (the settings refuse it before).
+    pub fn new(rounding: Rounding, decimals: u8) -> Precision {
+        Precision {
+            rounding,
+            decimals: if decimals == 1 { 1 } else { 2 },
+        }
+    }
+
+    /// Hundredths per printed unit: 10 with one decimal, 1 with two.
+    fn step(self) -> i64 {
+        if self.decimals == 1 {
+            10
+        } else {
+            1
+        }
+    }
+
+    /// How a report states the rule it used.
+    pub fn label_zh(self) -> String {
+        let (kept, next) = if self.decimals == 1 {
+            ("一", "二")
+        } else {
+            ("两", "三")
+        };
+        match self.rounding {
+            Rounding::HalfUp => format!("百分比保留{kept}位小数，第{next}位四舍五入"),
+            Rounding::Truncate => format!("百分比保留{kept}位小数，第{next}位起舍去"),
+        }
+    }
+
+    /// `v` hundredths printed with this many decimals (`9940` → `"99.4"`).
+    pub fn fixed(self, v: i64) -> String {
+        if self.decimals == 1 {
+            let sign = if v < 0 { "-" } else { "" };
+            let a = v.unsigned_abs() / 10;
+            format!("{sign}{}.{}", a / 10, a % 10)
+        } else {
+            hundredths(v)
+        }
+    }
+}
+
+impl From<Rounding> for Precision {
+    fn from(rounding: Rounding) -> Precision {
+        Precision::new(rounding, 2)
+    }
+}
 
 /// A ratio of two counts, kept as integers until it is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,15 +74,19 @@ impl Rate {
         Rate { num, den }
     }
 
-    /// The percentage in hundredths of a percent (9261 = 92.61%); `None` when the denominator is 0.
-    pub fn basis_points(&self, rounding: Rounding) -> Option<i64> {
-        (self.den > 0).then(|| rounding.divide(self.num.max(0), self.den, 10_000))
+    /// The percentage as printed, in hundredths of a percent (9261 = 92.61%; 9940 = 99.4% with
+    /// one decimal); `None` when the denominator is 0.
+    pub fn basis_points(&self, precision: impl Into<Precision>) -> Option<i64> {
+        let p = precision.into();
+        let step = p.step();
+        (self.den > 0).then(|| p.rounding.divide(self.num.max(0), self.den, 10_000 / step) * step)
     }
 
-    /// `"92.61%"`, or `"—"` when the denominator is 0 (never 0% or 100%).
-    pub fn format(&self, rounding: Rounding) -> String {
-        match self.basis_points(rounding) {
-            Some(bp) => format!("{}%", hundredths(bp)),
+    /// `"92.61%"` (`"92.6%"` with one decimal), or `"—"` when the denominator is 0 (never 0% or 100%).
+    pub fn format(&self, precision: impl Into<Precision>) -> String {
+        let p = precision.into();
+        match self.basis_points(p) {
+            Some(bp) => format!("{}%", p.fixed(bp)),
             None => "—".to_string(),
         }
     }
@@ -49,24 +109,37 @@ pub fn mean_hundredths(sum: i64, count: i64, rounding: Rounding) -> Option<i64> 
 pub struct Change {
     /// Hundredths of a percentage point; `None` when either rate is undefined.
     pub basis_points: Option<i64>,
+    /// Decimals printed (1 or 2).
+    #[serde(default = "two")]
+    pub decimals: u8,
+}
+
+fn two() -> u8 {
+    2
 }
 
 impl Change {
     /// `now - before`, each as printed under `rounding`, so the change matches the printed figures.
-    pub fn between(now: Rate, before: Rate, rounding: Rounding) -> Change {
+    pub fn between(now: Rate, before: Rate, precision: impl Into<Precision>) -> Change {
+        let p = precision.into();
         Change {
-            basis_points: match (now.basis_points(rounding), before.basis_points(rounding)) {
+            basis_points: match (now.basis_points(p), before.basis_points(p)) {
                 (Some(a), Some(b)) => Some(a - b),
                 _ => None,
             },
+            decimals: p.decimals,
         }
+    }
+
+    fn fixed(&self, v: i64) -> String {
+        Precision::new(Rounding::HalfUp, self.decimals).fixed(v)
     }
 
     /// `"+2.32"`, `"-1.05"`, `"0.00"` (percentage points) or `"—"`.
     pub fn signed(&self) -> String {
         match self.basis_points {
-            Some(v) if v > 0 => format!("+{}", hundredths(v)),
-            Some(v) => hundredths(v),
+            Some(v) if v > 0 => format!("+{}", self.fixed(v)),
+            Some(v) => self.fixed(v),
             None => "—".to_string(),
         }
     }
@@ -74,8 +147,46 @@ impl Change {
     /// `"上升2.32个百分点"`, `"下降1.05个百分点"`, `"持平"`, or `None` when undefined.
     pub fn phrase_zh(&self) -> Option<String> {
         self.basis_points.map(|v| match v.cmp(&0) {
-            std::cmp::Ordering::Greater => format!("上升{}个百分点", hundredths(v)),
-            std::cmp::Ordering::Less => format!("下降{}个百分点", hundredths(-v)),
+            std::cmp::Ordering::Greater => format!("上升{}个百分点", self.fixed(v)),
+            std::cmp::Ordering::Less => format!("下降{}个百分点", self.fixed(-v)),
+            std::cmp::Ordering::Equal => "持平".to_string(),
+        })
+    }
+}
+
+/// A change in a count as a relative percentage of the earlier count (同比上升46.5%).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CountChange {
+    /// Hundredths of a percent of `before`; `None` when `before` is 0.
+    pub basis_points: Option<i64>,
+    #[serde(default = "two")]
+    pub decimals: u8,
+}
+
+impl CountChange {
+    /// `(now - before) / before`, printed under `precision`.
+    pub fn between(now: i64, before: i64, precision: impl Into<Precision>) -> CountChange {
+        let p = precision.into();
+        let diff = now - before;
+        CountChange {
+            basis_points: (before > 0).then(|| {
+                let v = Rate::new(diff.abs(), before).basis_points(p).unwrap_or(0);
+                if diff < 0 {
+                    -v
+                } else {
+                    v
+                }
+            }),
+            decimals: p.decimals,
+        }
+    }
+
+    /// `"上升46.5%"`, `"下降3.2%"`, `"持平"`, or `None` when the earlier count is 0.
+    pub fn phrase_zh(&self) -> Option<String> {
+        let p = Precision::new(Rounding::HalfUp, self.decimals);
+        self.basis_points.map(|v| match v.cmp(&0) {
+            std::cmp::Ordering::Greater => format!("上升{}%", p.fixed(v)),
+            std::cmp::Ordering::Less => format!("下降{}%", p.fixed(-v)),
             std::cmp::Ordering::Equal => "持平".to_string(),
         })
     }
@@ -103,6 +214,43 @@ mod tests {
         assert_eq!(Rate::new(40, 43).format(Rounding::HalfUp), "93.02%");
         assert_eq!(Rate::new(6, 9).format(Rounding::HalfUp), "66.67%");
         assert_eq!(Rate::new(6, 9).format(Rounding::Truncate), "66.66%");
+    }
+
+    #[test]
+    fn one_decimal_553_of_556_is_99_5_half_up_and_99_4_truncated() {
+        let r = Rate::new(553, 556);
+        assert_eq!(r.format(Precision::new(Rounding::HalfUp, 1)), "99.5%");
+        assert_eq!(r.format(Precision::new(Rounding::Truncate, 1)), "99.4%");
+        assert_eq!(
+            r.basis_points(Precision::new(Rounding::Truncate, 1)),
+            Some(9940)
+        );
+        assert_eq!(r.format(Rounding::HalfUp), "99.46%");
+        assert_eq!(
+            Rate::new(0, 5).format(Precision::new(Rounding::HalfUp, 1)),
+            "0.0%"
+        );
+        let c = Change::between(
+            Rate::new(553, 556),
+            Rate::new(90, 100),
+            Precision::new(Rounding::Truncate, 1),
+        );
+        assert_eq!(c.phrase_zh().unwrap(), "上升9.4个百分点");
+    }
+
+    #[test]
+    fn count_changes_are_relative_percentages_of_the_earlier_count() {
+        let p = Precision::new(Rounding::HalfUp, 1);
+        assert_eq!(
+            CountChange::between(293, 200, p).phrase_zh().unwrap(),
+            "上升46.5%"
+        );
+        assert_eq!(
+            CountChange::between(150, 200, p).phrase_zh().unwrap(),
+            "下降25.0%"
+        );
+        assert_eq!(CountChange::between(5, 0, p).phrase_zh(), None);
+        assert_eq!(CountChange::between(7, 7, p).phrase_zh().unwrap(), "持平");
     }
 
     #[test]

@@ -108,6 +108,9 @@ pub struct DueRow {
     pub due: i64,
     #[diesel(sql_type = BigInt)]
     pub replied_on_time: i64,
+    /// Of those, replied by the original limit (from receipt, before extensions and pauses).
+    #[diesel(sql_type = BigInt)]
+    pub replied_on_time_original: i64,
     #[diesel(sql_type = BigInt)]
     pub replied_late: i64,
     #[diesel(sql_type = BigInt)]
@@ -283,6 +286,8 @@ pub fn due(
     let sql = format!(
         "SELECT {group}, COUNT(*) AS due, \
            SUM(CASE WHEN {replied} AND on_time THEN 1 ELSE 0 END) AS replied_on_time, \
+           SUM(CASE WHEN {replied} AND replied_at <= original_due_at THEN 1 ELSE 0 END) \
+               AS replied_on_time_original, \
            SUM(CASE WHEN {replied} AND NOT on_time THEN 1 ELSE 0 END) AS replied_late, \
            SUM(CASE WHEN {overdue} THEN 1 ELSE 0 END) AS overdue_open \
          FROM messages WHERE due_at >= $1 AND due_at < $2 AND status <> '{INVALID}'{extra} {group_by}"

@@ -149,7 +149,10 @@ pub async fn dashboard(
     let now = state.clock.now();
     let tl = state.workflow.timeline.clone();
     let month = Month::of(now, tl.tz());
-    let rounding = state.settings.reports.rounding;
+    let rounding = crate::stats::Precision::new(
+        state.settings.reports.rounding,
+        state.settings.reports.decimals,
+    );
     let data = state
         .db
         .run(move |conn| {
@@ -300,7 +303,10 @@ pub async fn overview(
     let now = state.clock.now();
     let tl = state.workflow.timeline.clone();
     let month = Month::of(now, tl.tz());
-    let rounding = state.settings.reports.rounding;
+    let rounding = crate::stats::Precision::new(
+        state.settings.reports.rounding,
+        state.settings.reports.decimals,
+    );
     let (office, queue, departments, (critical, critical_total), names) = state
         .db
         .run(move |conn| {

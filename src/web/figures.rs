@@ -12,7 +12,7 @@ use crate::error::AppError;
 use crate::messages::model::{self, MessageFilter};
 use crate::messages::{critical_threshold, Status};
 use crate::sla::Timeline;
-use crate::stats::{self, Rounding};
+use crate::stats::{self, Precision};
 
 /// Shown where a rate is not available.
 pub const NO_RATE: &str = "—";
@@ -74,7 +74,7 @@ fn count_pending(conn: &mut DbConnection, filter: &MessageFilter) -> Result<i64,
 }
 
 impl MonthFigures {
-    fn from_stats(f: &stats::Figures, rounding: Rounding) -> MonthFigures {
+    fn from_stats(f: &stats::Figures, rounding: Precision) -> MonthFigures {
         MonthFigures {
             received: f.received,
             replied: f.replied,
@@ -90,7 +90,7 @@ pub fn month_figures(
     department: Option<&str>,
     now: DateTime<Utc>,
     tz: chrono_tz::Tz,
-    rounding: Rounding,
+    rounding: Precision,
 ) -> Result<MonthFigures, AppError> {
     let scope = stats::Scope {
         department: department.map(str::to_string),
@@ -187,14 +187,14 @@ pub fn by_department(
     conn: &mut DbConnection,
     tl: &Timeline,
     now: DateTime<Utc>,
-    rounding: Rounding,
+    rounding: Precision,
 ) -> Result<Vec<DepartmentLine>, AppError> {
     let ranked = stats::by_department(
         conn,
         &stats::Period::month_of(now, tl.tz()),
         now,
         tl.tz(),
-        rounding,
+        rounding.rounding,
     )?;
     let mut lines = Vec::new();
     for d in &ranked {

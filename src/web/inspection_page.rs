@@ -80,6 +80,8 @@ struct InspectionPage {
     by_site: Vec<PointsLine>,
     by_department: Vec<PointsLine>,
     named: Vec<PointsLine>,
+    /// The year-to-date on-time rates: the inspectors' (from receipt) and the office's.
+    on_time: crate::inspection::OnTimeRates,
 }
 
 fn time(t: &DateTime<FixedOffset>) -> String {
@@ -144,6 +146,7 @@ pub async fn page(
         query,
         year_asked,
         since: check.veto_register.since.format("%Y-%m-%d").to_string(),
+        on_time: check.on_time.clone(),
         at_risk: check.veto_register.at_risk,
         veto: check
             .veto_register

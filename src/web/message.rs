@@ -1,4 +1,4 @@
-//! The message page: the message (contact masked outside the owning department), the site of a website-error report, the full history, and the forms that call the workflow: reply (checked first), transfer, pause, resume, ask for or grant an extension, mark invalid, reopen, and the handling rules' return, reassignment, verdict and review.
+//! The message page: the message (contact masked outside the owning department), the site of a website-error report, the full history, and the forms that call the workflow: reply (checked first), transfer, pause (or ask for one and decide it), resume, ask for or grant an extension, mark invalid, reopen, and the handling rules' return, reassignment, verdict and review.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse, ResponseError};
@@ -22,6 +22,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/messages/{id}/transfer", web::post().to(transfer))
         .route("/messages/{id}/pause", web::post().to(pause))
         .route("/messages/{id}/resume", web::post().to(resume))
+        .route(
+            "/messages/{id}/pause-request",
+            web::post().to(request_pause),
+        )
+        .route(
+            "/messages/{id}/pause-decision",
+            web::post().to(decide_pause),
+        )
         .route(
             "/messages/{id}/extension-request",
             web::post().to(request_extension),
@@ -47,6 +55,8 @@ fn notice(done: &str) -> Option<&'static str> {
         "resumed" => "已恢复计时，办理期限已按暂停的工作日顺延。",
         "extended" => "已批准延期，办理期限已更新。",
         "extension_requested" => "延期申请已提交，等待科室负责人审批。",
+        "pause_requested" => "暂停计时申请已提交，等待科室负责人审批。",
+        "pause_decided" => "暂停计时申请的审批意见已记录。",
         "invalid" => "已标记为无效留言（不计入统计）。",
         "reopened" => "已重新办理，留言回到待办。",
         "verdict" => "核实结论已记录。",
@@ -216,6 +226,57 @@ pub async fn pause(
         Box::new(move |wf, who, conn, now| wf.pause(conn, who, id, reason, now))
     });
     act(state, user, id, step, page_of(id, "paused")).await
+}
+
+/// A clerk asks the supervisor to stop the clock (`[handling] pause = "with_approval"`).
+pub async fn request_pause(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    posted: Posted<ReasonForm>,
+) -> Result<HttpResponse, WebError> {
+    let Posted { user, form } = posted;
+    let id = id.into_inner();
+    let step = msgs::parse_reason(&form.reason).map(|reason| -> Step {
+        Box::new(move |wf, who, conn, now| {
+            wf.request_pause(conn, who, id, reason, now)
+                .and_then(|_| crate::messages::model::find(conn, id))
+        })
+    });
+    act(state, user, id, step, page_of(id, "pause_requested")).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PauseDecisionForm {
+    request: i64,
+    decision: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// A supervisor (or admin) approves or refuses a pause request.
+pub async fn decide_pause(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    posted: Posted<PauseDecisionForm>,
+) -> Result<HttpResponse, WebError> {
+    let Posted { user, form } = posted;
+    let id = id.into_inner();
+    let approve = form.decision == "approve";
+    let request = form.request;
+    let reason = Some(form.reason.trim().to_string())
+        .filter(|r| !r.is_empty())
+        .map(|r| msgs::parse_reason(&r))
+        .transpose()
+        .and_then(|r| match r {
+            None if !approve => Err(AppError::invalid("reason", "请说明不同意的理由")),
+            r => Ok(r),
+        });
+    let step = reason.map(|reason| -> Step {
+        Box::new(move |wf, who, conn, now| {
+            wf.decide_pause(conn, who, id, request, approve, reason, now)
+        })
+    });
+    act(state, user, id, step, page_of(id, "pause_decided")).await
 }
 
 #[derive(Debug, Deserialize)]

@@ -49,6 +49,10 @@ pub struct Actions {
     pub reply: bool,
     pub transfer: bool,
     pub pause: bool,
+    /// Ask for a pause (`[handling] pause = "with_approval"`, the department's clerks).
+    pub request_pause: bool,
+    /// Approve or refuse the pending pause request (the department's supervisors, admins).
+    pub decide_pause: bool,
     pub resume: bool,
     pub request_extension: bool,
     pub extend: bool,
@@ -72,6 +76,8 @@ impl Actions {
             || self.review
             || self.transfer
             || self.pause
+            || self.request_pause
+            || self.decide_pause
             || self.resume
             || self.request_extension
             || self.extend
@@ -114,7 +120,17 @@ pub struct MessagePage {
     /// "N 个工作日：reason" of an extension request not yet granted.
     pub pending_request: Option<String>,
     pub requested_days: u32,
+    /// The pause request waiting for a decision, if any.
+    pub pending_pause: Option<PendingPause>,
     pub extras: Extras,
+}
+
+/// A pause request waiting for a supervisor's decision.
+pub struct PendingPause {
+    pub id: i64,
+    pub reason: String,
+    /// Who asked, by name.
+    pub by: String,
 }
 
 /// Every department but `except`, for a form's drop-down.
@@ -139,14 +155,17 @@ pub async fn build(
 ) -> Result<MessagePage, WebError> {
     let who = &user.principal;
     who.require_reader()?;
-    let (row, history, departments, staff) = state
+    let (row, history, departments, (staff, pause_requests)) = state
         .db
         .run(move |conn| {
             Ok((
                 model::find(conn, id)?,
                 events::history(conn, id)?,
                 directory::list_departments(conn)?,
-                directory::list_staff(conn)?,
+                (
+                    directory::list_staff(conn)?,
+                    crate::messages::handling::pause_requests_of(conn, id)?,
+                ),
             ))
         })
         .await?;
@@ -229,6 +248,8 @@ pub async fn build(
                 request = None;
                 format!("不同意延期。理由：{}", text(reason))
             }
+            Event::PauseRequested { reason, .. } => format!("理由：{}", text(reason)),
+            Event::PauseRefused { reason, .. } => format!("不同意暂停计时。理由：{}", text(reason)),
             Event::Returned {
                 from,
                 reason,
@@ -333,13 +354,28 @@ pub async fn build(
 
     let status = row.status();
     let pending = status.is_pending();
+    let pending_pause = pause_requests
+        .iter()
+        .rev()
+        .find(|r| r.status == crate::messages::handling::extension::status::PENDING)
+        .filter(|_| status == Status::Open)
+        .map(|r| PendingPause {
+            id: r.id,
+            reason: text(&r.reason),
+            by: names.actor(&r.requested_by),
+        });
     let reassign = state.workflow.awaits_assignment(&row) && state.workflow.may_assign(who);
     let actions = Actions {
         reply: pending,
         // A returned message waiting at the office is handed on by reassigning it (which
         // records the deadline decision), so the plain transfer form gives way there.
         transfer: pending && !reassign,
-        pause: status == Status::Open,
+        pause: status == Status::Open
+            && state.workflow.may_pause_directly(who, &row.department_code),
+        request_pause: status == Status::Open
+            && pending_pause.is_none()
+            && state.workflow.may_request_pause(who, &row.department_code),
+        decide_pause: pending_pause.is_some() && who.may_decide_pause(&row.department_code),
         resume: status == Status::Paused,
         request_extension: pending && who.may_request_extension(&row.department_code),
         extend: pending && who.may_extend(&row.department_code),
@@ -412,6 +448,7 @@ pub async fn build(
         assign_to: choices_except(&departments, &state.workflow.rules.office_department),
         actions,
         requested_days: request.as_ref().map_or(5, |r| r.0),
+        pending_pause,
         pending_request: request.map(|(days, reason)| format!("{days}个工作日。理由：{reason}")),
         extras,
     })

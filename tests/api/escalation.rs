@@ -13,7 +13,7 @@ use huiyin::startup::Application;
 use huiyin::worker;
 use serde_json::{json, Value};
 
-use crate::helpers::{database_urls, t, test_settings, worker_of, TestApp};
+use crate::helpers::{database_urls, t, test_settings, worker_of, TestApp, PAUSE_FREE};
 use crate::smtp::SmtpServer;
 
 const CLERK: &str = "clerk@zjj.example.gov.cn";
@@ -211,7 +211,7 @@ async fn a_reply_stops_the_ladder_and_cancels_undelivered_alerts() {
 
 #[tokio::test]
 async fn an_extension_moves_the_ladder_and_a_transfer_restarts_it_for_the_new_department() {
-    for (app, _, smtp) in apps("2024-09-25T12:00:00+08:00", &[]).await {
+    for (app, _, smtp) in apps("2024-09-25T12:00:00+08:00", PAUSE_FREE).await {
         let msg = app.create_message("zjj", "2024-09-25T10:00:00+08:00").await;
         let id = msg["id"].as_i64().unwrap();
         tick(&app, "2024-09-30T09:00:00+08:00").await;

@@ -92,6 +92,9 @@ pub fn database_urls() -> Vec<(&'static str, MakeDb)> {
     v
 }
 
+/// The settings of tests that pause messages directly (`[handling] pause = "free"`).
+pub const PAUSE_FREE: &[(&str, &str)] = &[("HUIYIN_HANDLING__PAUSE", "free")];
+
 pub fn test_settings(db_url: &str, extra: &[(&str, &str)]) -> Settings {
     let mut env = BTreeMap::new();
     env.insert("HUIYIN_LISTEN".to_string(), "127.0.0.1:0".to_string());
@@ -142,10 +145,15 @@ impl TestApp {
 
     /// One app per configured backend, each on a fresh database, its clock at `now`.
     pub async fn each(now: &str) -> Vec<TestApp> {
+        Self::each_with(now, &[]).await
+    }
+
+    /// As [`TestApp::each`], with settings overridden by `extra` (`HUIYIN_*` pairs).
+    pub async fn each_with(now: &str, extra: &[(&str, &str)]) -> Vec<TestApp> {
         let mut apps = Vec::new();
         for (backend, make) in database_urls() {
             let (db, url) = make();
-            apps.push(Self::spawn(backend, db, test_settings(&url, &[]), t(now)).await);
+            apps.push(Self::spawn(backend, db, test_settings(&url, extra), t(now)).await);
         }
         apps
     }

@@ -14,6 +14,7 @@ mod logs;
 mod messages;
 mod metrics;
 mod migrations;
+mod pause;
 mod permissions;
 mod privacy;
 mod reports;

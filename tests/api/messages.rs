@@ -1,7 +1,7 @@
 use huiyin::auth::Role;
 use serde_json::json;
 
-use crate::helpers::{error_code, mailbox, website_error, TestApp};
+use crate::helpers::{error_code, mailbox, website_error, TestApp, PAUSE_FREE};
 
 #[tokio::test]
 async fn a_mailbox_message_is_due_after_five_working_days_across_national_day() {
@@ -242,7 +242,7 @@ async fn overdue_messages_are_listed_and_clerks_see_only_their_department() {
 
 #[tokio::test]
 async fn pausing_moves_the_deadline_by_the_working_days_paused() {
-    for app in TestApp::each("2026-10-12T09:00:00+08:00").await {
+    for app in TestApp::each_with("2026-10-12T09:00:00+08:00", PAUSE_FREE).await {
         // Received Monday 12 October 2026, 5 working days: due Monday 19 October.
         let msg = app.create_message("zjj", "2026-10-12T08:00:00+08:00").await;
         assert_eq!(msg["due_at"], "2026-10-19T23:59:59+08:00");
@@ -321,7 +321,7 @@ async fn a_transfer_keeps_the_deadline_and_moves_the_message() {
 
 #[tokio::test]
 async fn the_history_records_every_step_and_rebuilds_the_state() {
-    for app in TestApp::each("2026-10-14T09:00:00+08:00").await {
+    for app in TestApp::each_with("2026-10-14T09:00:00+08:00", PAUSE_FREE).await {
         let msg = app.create_message("zjj", "2026-10-12T08:00:00+08:00").await;
         let id = msg["id"].as_i64().unwrap();
         let base = format!("/api/v1/messages/{id}");

@@ -25,6 +25,7 @@ const TABLES: &[&str] = &[
     "alert_outbox",
     "reports",
     "extension_requests",
+    "pause_requests",
     "reply_submissions",
     "calendar_coverage",
 ];

@@ -157,7 +157,7 @@ async fn the_xlsx_has_summary_department_and_overdue_sheets_with_rates_as_percen
         assert_eq!(s, 200);
         assert!(ct.contains("spreadsheetml"), "{ct}");
         let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).unwrap();
-        assert_eq!(book.sheet_names(), ["汇总", "各单位", "逾期清单"]);
+        assert_eq!(book.sheet_names(), ["汇总", "各单位", "找错", "逾期清单"]);
         let depts = book.worksheet_range("各单位").unwrap();
         let header: Vec<String> = depts
             .rows()
@@ -299,7 +299,7 @@ async fn the_monthly_email_goes_out_on_the_first_working_day_with_the_xlsx_attac
         assert_eq!(mail.attachment.0, "huiyin-report-2026-10.xlsx");
         let book: Xlsx<_> =
             calamine::open_workbook_from_rs(Cursor::new(mail.attachment.1)).unwrap();
-        assert_eq!(book.sheet_names().len(), 3);
+        assert_eq!(book.sheet_names().len(), 4);
         // The email froze the report it describes.
         let (_, frozen) = app.get(&app.admin, "/api/v1/reports/2026-10.json").await;
         assert_eq!(frozen["version"], 1);

@@ -22,7 +22,7 @@ mod view;
 pub use query::ListQuery;
 pub use view::{
     EventView, ExtensionRequestView, MessageDetail, MessagePage, MessageReceipt, MessageView,
-    ReplyOutcome, ReplyView, SubmissionView,
+    PauseRequestView, ReplyOutcome, ReplyView, SubmissionView,
 };
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -139,13 +139,16 @@ pub async fn show(
 ) -> Result<HttpResponse, AppError> {
     who.require_reader()?;
     let id = id.into_inner();
-    let (row, history, requests, submissions) = state
+    let (row, history, (requests, pause_requests), submissions) = state
         .db
         .run(move |conn| {
             Ok((
                 model::find(conn, id)?,
                 events::history(conn, id)?,
-                handling::extension_requests_of(conn, id)?,
+                (
+                    handling::extension_requests_of(conn, id)?,
+                    handling::pause_requests_of(conn, id)?,
+                ),
                 handling::submissions_of(conn, id)?,
             ))
         })
@@ -158,6 +161,10 @@ pub async fn show(
         extension_requests: requests
             .into_iter()
             .map(|r| ExtensionRequestView::render(r, &state.workflow.timeline))
+            .collect(),
+        pause_requests: pause_requests
+            .into_iter()
+            .map(|r| PauseRequestView::render(r, &state.workflow.timeline))
             .collect(),
         submissions: submissions
             .into_iter()

@@ -8,7 +8,7 @@ use crate::api::AppState;
 use crate::auth::Principal;
 use crate::error::AppError;
 use crate::messages::events::EventRow;
-use crate::messages::handling::{ExtensionRequest, Submission};
+use crate::messages::handling::{ExtensionRequest, PauseRequest, Submission};
 use crate::messages::model::{utc, MessageRow};
 use crate::messages::{self as msgs, Site, Status};
 use crate::privacy::{self, Citizen};
@@ -80,6 +80,8 @@ pub struct MessageDetail {
     pub events: Vec<EventView>,
     /// Extension requests with their decisions (why the deadline moved).
     pub extension_requests: Vec<ExtensionRequestView>,
+    /// Pause requests with their decisions (`[handling] pause = "with_approval"`).
+    pub pause_requests: Vec<PauseRequestView>,
     /// Replies submitted for review, with the reviewers' decisions.
     pub submissions: Vec<SubmissionView>,
 }
@@ -194,6 +196,37 @@ impl ExtensionRequestView {
     }
 }
 
+/// A pause request as the API shows it.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct PauseRequestView {
+    pub id: i64,
+    pub message_id: i64,
+    pub reason: String,
+    pub requested_by: String,
+    pub requested_at: String,
+    /// pending, approved or refused.
+    pub status: String,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<String>,
+    pub decision_reason: Option<String>,
+}
+
+impl PauseRequestView {
+    pub fn render(r: PauseRequest, tl: &Timeline) -> Self {
+        PauseRequestView {
+            id: r.id,
+            message_id: r.message_id,
+            reason: r.reason,
+            requested_by: r.requested_by,
+            requested_at: tl.format_local(utc(r.requested_at)),
+            status: r.status,
+            decided_by: r.decided_by,
+            decided_at: r.decided_at.map(|t| tl.format_local(utc(t))),
+            decision_reason: r.decision_reason,
+        }
+    }
+}
+
 /// A reply submitted for review, as the API shows it.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct SubmissionView {
@@ -235,7 +268,7 @@ fn times_in_detail(detail: &mut serde_json::Value, tl: &Timeline) {
         }
     };
     if let Some(fields) = detail.as_object_mut() {
-        for (key, value) in fields.iter_mut().filter(|(k, _)| k.ends_with("_at")) {
+        for (_, value) in fields.iter_mut().filter(|(k, _)| k.ends_with("_at")) {
             match value {
                 // A recalculation records [before, after].
                 Value::Array(pair) => pair.iter_mut().for_each(time),

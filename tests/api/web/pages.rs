@@ -4,7 +4,7 @@ use huiyin::auth::Role;
 use serde_json::{json, Value};
 
 use super::logged_in;
-use crate::helpers::{mailbox, website_error, TestApp};
+use crate::helpers::{mailbox, website_error, TestApp, PAUSE_FREE};
 
 /// Monday 23 November 2026.
 const NOW: &str = "2026-11-23T10:00:00+08:00";
@@ -25,7 +25,7 @@ async fn api_message(app: &TestApp, id: i64) -> Value {
 
 #[tokio::test]
 async fn the_inbox_lists_the_departments_pending_messages_overdue_first_and_marked() {
-    for app in TestApp::each(NOW).await {
+    for app in TestApp::each_with(NOW, PAUSE_FREE).await {
         let fresh = message(&app, "zjj", "2026-11-23T09:00:00+08:00", "新收到的咨询").await;
         let late = message(&app, "zjj", "2026-11-02T10:00:00+08:00", "早已逾期的咨询").await;
         let soon = message(&app, "zjj", "2026-11-16T10:00:00+08:00", "今日到期的咨询").await;
@@ -267,7 +267,7 @@ async fn a_clean_reply_is_saved_at_once_and_a_second_one_is_refused_in_chinese()
 
 #[tokio::test]
 async fn transfer_pause_resume_and_invalid_go_through_the_workflow() {
-    for app in TestApp::each(NOW).await {
+    for app in TestApp::each_with(NOW, PAUSE_FREE).await {
         let id = message(&app, "zjj", "2026-11-20T10:00:00+08:00", "加装电梯").await;
         let clerk = logged_in(&app, Role::Clerk, Some("zjj")).await;
         let page = format!("/messages/{id}");
