@@ -103,6 +103,8 @@ pub struct HandlingSettings {
     pub review_channels: Vec<String>,
     /// The reply time of a reviewed reply: `submission` (when the accepted reply was submitted) or `acceptance`.
     pub reviewed_reply_time: ReviewedReplyTime,
+    /// A reply waiting for review longer than this many working days alerts the reviewers (once).
+    pub review_within_working_days: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -51,6 +51,8 @@ fn notice(done: &str) -> Option<&'static str> {
         "reopened" => "已重新办理，留言回到待办。",
         "verdict" => "核实结论已记录。",
         "reviewed" => "审核意见已记录。",
+        "reviewed_next" => "审核意见已记录。这是待审核队列中的下一件留言。",
+        "submitted" => "答复已提交审核，审核通过后办结；等待审核期间不计逾期。",
         _ => return None,
     })
 }
@@ -112,6 +114,20 @@ async fn act(
     step: Result<Step, AppError>,
     success: String,
 ) -> Result<HttpResponse, WebError> {
+    match run(&state, &user, id, step).await? {
+        Ok(_) => Ok(redirect(&success)),
+        Err(refused) => Ok(refused),
+    }
+}
+
+/// Runs one workflow step as the user: the row as it now is, or the page (or error) that
+/// answers the refusal.
+async fn run(
+    state: &web::Data<AppState>,
+    user: &CurrentUser,
+    id: i64,
+    step: Result<Step, AppError>,
+) -> Result<Result<MessageRow, HttpResponse>, WebError> {
     let result = match step {
         Ok(step) => {
             let now = state.clock.now();
@@ -124,15 +140,15 @@ async fn act(
         Err(e) => Err(e),
     };
     match result {
-        Ok(_) => Ok(redirect(&success)),
+        Ok(row) => Ok(Ok(row)),
         Err(e) => match action_error_zh(&e) {
             Some(text) => {
                 let extras = Extras {
                     error: Some(text),
                     ..Default::default()
                 };
-                let page = message_page::build(&state, &user, id, extras).await?;
-                render_status(e.status_code(), &page)
+                let page = message_page::build(state, user, id, extras).await?;
+                Ok(Err(render_status(e.status_code(), &page)?))
             }
             None => Err(e.into()),
         },
@@ -173,7 +189,12 @@ pub async fn reply(
     let step = msgs::parse_reply_body(&form.body).map(|body| -> Step {
         Box::new(move |wf, who, conn, now| wf.reply(conn, who, id, body, None, now))
     });
-    act(state, user, id, step, format!("/?done=replied&id={id}")).await
+    Ok(match run(&state, &user, id, step).await? {
+        // On a reviewed channel the reply waits for the reviewer: the message stays, marked.
+        Ok(row) if row.review_pending => redirect(&page_of(id, "submitted")),
+        Ok(_) => redirect(&format!("/?done=replied&id={id}")),
+        Err(refused) => refused,
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -417,5 +438,20 @@ pub async fn review(
     let step: Result<Step, AppError> = Ok(Box::new(move |wf, who, conn, now| {
         wf.review(conn, who, id, accept, reason, now)
     }));
-    act(state, user, id, step, page_of(id, "reviewed")).await
+    let row = match run(&state, &user, id, step).await? {
+        Ok(row) => row,
+        Err(refused) => return Ok(refused),
+    };
+    // Back to the message if the reviewer may still open it, else on to the next in the queue.
+    if user.principal.can_see(&row.department_code) {
+        return Ok(redirect(&page_of(id, "reviewed")));
+    }
+    let next = state
+        .db
+        .run(|conn| msgs::model::next_review(conn, None))
+        .await?;
+    Ok(redirect(&match next {
+        Some(next) => page_of(next, "reviewed_next"),
+        None => format!("/?status=review&done=reviewed&id={id}"),
+    }))
 }

@@ -6,6 +6,7 @@ use crate::api::messages::MessageView;
 use crate::api::AppState;
 use crate::directory;
 use crate::messages::events::{self, Event};
+use crate::messages::handling::review;
 use crate::messages::model::{self, utc};
 use crate::messages::Status;
 use crate::privacy;
@@ -41,6 +42,14 @@ pub struct ReplyInfo {
     pub by: String,
     pub on_time: bool,
     pub days: i32,
+}
+
+/// The reply waiting for review, as submitted.
+#[derive(Debug, Clone)]
+pub struct SubmissionInfo {
+    pub body: String,
+    pub at: String,
+    pub by: String,
 }
 
 /// Which forms the viewer gets, given the message's state and their role.
@@ -106,6 +115,8 @@ pub struct MessagePage {
     pub site_name: Option<String>,
     pub site_url: Option<String>,
     pub reply: Option<ReplyInfo>,
+    /// The reply waiting for review (shown to the reviewer and to the department).
+    pub submission: Option<SubmissionInfo>,
     pub events: Vec<EventLine>,
     pub transfer_to: Vec<Choice>,
     /// The departments the office may assign the message to (every one but the office).
@@ -139,7 +150,7 @@ pub async fn build(
 ) -> Result<MessagePage, WebError> {
     let who = &user.principal;
     who.require_reader()?;
-    let (row, history, departments, staff) = state
+    let (row, history, departments, staff, submissions) = state
         .db
         .run(move |conn| {
             Ok((
@@ -147,6 +158,7 @@ pub async fn build(
                 events::history(conn, id)?,
                 directory::list_departments(conn)?,
                 directory::list_staff(conn)?,
+                review::submissions_of(conn, id)?,
             ))
         })
         .await?;
@@ -334,8 +346,10 @@ pub async fn build(
     let status = row.status();
     let pending = status.is_pending();
     let reassign = state.workflow.awaits_assignment(&row) && state.workflow.may_assign(who);
+    let waiting = row.review_pending;
     let actions = Actions {
-        reply: pending,
+        // One reply at a time: none while the submitted one waits for the reviewer.
+        reply: pending && !waiting,
         // A returned message waiting at the office is handed on by reassigning it (which
         // records the deadline decision), so the plain transfer form gives way there.
         transfer: pending && !reassign,
@@ -372,6 +386,15 @@ pub async fn build(
         }),
         _ => None,
     };
+    let submission = submissions
+        .into_iter()
+        .rev()
+        .find(|s| waiting && s.status == review::status::PENDING)
+        .map(|s| SubmissionInfo {
+            body: text(&s.body),
+            at: view::local_time(tl, s.submitted_at),
+            by: names.actor(&s.submitted_by),
+        });
     let title = format!("留言 #{} · {}", row.id, shown.subject);
     Ok(MessagePage {
         layout: Layout::for_user(state, user, &title, "inbox").await?,
@@ -382,7 +405,7 @@ pub async fn build(
         channel: view::channel_label(&row.channel),
         category: view::category_label(&row.category),
         department: names.department(&row.department_code),
-        status: status.label_zh(),
+        status: view::status_label(&row),
         deadline: view::deadline(&row, tl, now),
         critical: crate::messages::is_critical(&row, now, tl.tz()),
         received: view::local_time(tl, row.received_at),
@@ -407,6 +430,7 @@ pub async fn build(
             .clone()
             .filter(|u| u.starts_with("https://") || u.starts_with("http://")),
         reply,
+        submission,
         events: lines,
         transfer_to: choices_except(&departments, &row.department_code),
         assign_to: choices_except(&departments, &state.workflow.rules.office_department),
