@@ -87,6 +87,9 @@ fn action_error_zh(e: &AppError) -> Option<String> {
                 None => "无法按工作日历计算期限（日期超出已配置的日历年份），请联系系统管理员。",
             }
         }
+        AppError::Conflict(m) if m.contains("waiting for review") => {
+            "该留言的答复已提交，正在等待审核，请勿重复提交。"
+        }
         AppError::Conflict(_) => {
             "操作未执行：该留言的当前状态不允许此操作，或刚被他人修改。请核对下方的最新状态后再操作。"
         }

@@ -5,6 +5,7 @@ mod inspection;
 mod login;
 mod pages;
 mod reassign;
+mod review;
 mod users;
 
 use huiyin::auth::{self, Role};
