@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use crate::api::AppState;
 use crate::auth::Principal;
+use crate::config::HandlingSettings;
 use crate::db::DbConnection;
 use crate::directory::DepartmentCode;
 use crate::error::AppError;
@@ -27,6 +28,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(request_extension),
         )
         .route("/messages/{id}/extend", web::post().to(extend))
+        .route(
+            "/messages/{id}/extension-requests/{request_id}",
+            web::post().to(decide_extension),
+        )
         .route("/messages/{id}/invalid", web::post().to(mark_invalid))
         .route("/messages/{id}/reopen", web::post().to(reopen))
         .route("/messages/{id}/return", web::post().to(return_to_office))
@@ -46,6 +51,8 @@ fn notice(done: &str) -> Option<&'static str> {
         "paused" => "已暂停计时，等待群众补充材料。恢复计时后，办理期限按暂停的工作日顺延。",
         "resumed" => "已恢复计时，办理期限已按暂停的工作日顺延。",
         "extended" => "已批准延期，办理期限已更新。",
+        "extension_approved" => "已同意延期申请，办理期限已更新。",
+        "extension_refused" => "已不同意延期申请，理由已告知承办人。",
         "extension_requested" => "延期申请已提交，等待科室负责人审批。",
         "invalid" => "已标记为无效留言（不计入统计）。",
         "reopened" => "已重新办理，留言回到待办。",
@@ -73,9 +80,24 @@ pub async fn show(
 }
 
 /// The Chinese explanation of a refused action that the page can show beside its forms;
-/// `None` for failures that get an error page of their own (403, 404, 500…).
-fn action_error_zh(e: &AppError) -> Option<String> {
+/// `None` for failures that get an error page of their own (403, 404, 500…). The workflow's
+/// own refusals (too late, over the cap, already waiting) are named first, by their text,
+/// then the form's fields.
+fn action_error_zh(e: &AppError, rules: &HandlingSettings) -> Option<String> {
+    let message = e.to_string();
+    let has = |part: &str| message.contains(part);
     let text = match e {
+        AppError::Invalid { .. } if has("asked for before the deadline") => {
+            "已超过办理期限，不能再申请或批准延期：期限届满后延期视为逾期答复。".to_string()
+        }
+        AppError::Invalid { .. } if has("working day(s) before the due date") => format!(
+            "延期须在办理期限届满前至少{}个工作日提出，现已超过申请时限。",
+            rules.extension_lead_working_days
+        ),
+        AppError::Invalid { .. } if has("extensions may total at most") => format!(
+            "延期累计不得超过{}个工作日：本件已延长的天数加上本次天数超过上限。",
+            rules.max_extension_working_days
+        ),
         AppError::Invalid { field, .. } | AppError::BadRequest { field, .. } => {
             match field.as_deref() {
                 Some("body") => "请填写答复内容（不超过20000字）。",
@@ -83,19 +105,30 @@ fn action_error_zh(e: &AppError) -> Option<String> {
                 Some("working_days") => "延期天数须为1至60之间的整数。",
                 Some("department") => "请选择另一个承办部门。",
                 Some("replied_at") => "答复时间不能早于收到时间，也不能晚于当前时间。",
+                Some("decision") => "请选择同意或不同意。",
                 Some(_) => "填写的内容有误，请检查后重新提交。",
                 None => "无法按工作日历计算期限（日期超出已配置的日历年份），请联系系统管理员。",
             }
+            .to_string()
         }
-        AppError::Conflict(m) if m.contains("waiting for review") => {
-            "该留言的答复已提交，正在等待审核，请勿重复提交。"
+        AppError::Conflict(_) if has("has a reply waiting for review") => {
+            "该留言的答复已提交，正在等待审核，请勿重复提交。".to_string()
+        }
+        AppError::Conflict(_) if has("no reply waiting for review") => {
+            "该留言没有等待审核的答复（可能已由他人审核），请核对下方的最新状态。".to_string()
+        }
+        AppError::Conflict(_) if has("waiting for a decision") => {
+            "该留言已有一份延期申请等待科室负责人审批，请勿重复申请。".to_string()
+        }
+        AppError::Conflict(_) if has("already") || has("decided meanwhile") => {
+            "该延期申请已审批过（可能已由他人审批），请核对下方的最新状态。".to_string()
         }
         AppError::Conflict(_) => {
-            "操作未执行：该留言的当前状态不允许此操作，或刚被他人修改。请核对下方的最新状态后再操作。"
+            "操作未执行：该留言的当前状态不允许此操作，或刚被他人修改。请核对下方的最新状态后再操作。".to_string()
         }
         _ => return None,
     };
-    Some(text.to_string())
+    Some(text)
 }
 
 type Step = Box<
@@ -144,7 +177,7 @@ async fn run(
     };
     match result {
         Ok(row) => Ok(Ok(row)),
-        Err(e) => match action_error_zh(&e) {
+        Err(e) => match action_error_zh(&e, &state.workflow.rules) {
             Some(text) => {
                 let extras = Extras {
                     error: Some(text),
@@ -301,6 +334,66 @@ pub async fn extend(
         Box::new(move |wf, who, conn, now| wf.extend(conn, who, id, days, reason, now))
     });
     act(state, user, id, step, page_of(id, "extended")).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DecisionForm {
+    /// `approve` or `refuse`.
+    decision: String,
+    /// Required when refusing.
+    reason: Option<String>,
+    /// `dashboard` when sent from the approvals list there.
+    back: Option<String>,
+}
+
+/// A supervisor of the department (or an admin) approves or refuses a clerk's extension
+/// request, from the message page or the dashboard's approvals list.
+pub async fn decide_extension(
+    state: web::Data<AppState>,
+    path: web::Path<(i64, i64)>,
+    posted: Posted<DecisionForm>,
+) -> Result<HttpResponse, WebError> {
+    let Posted { user, form } = posted;
+    let (id, request_id) = path.into_inner();
+    // The workflow checks this too; checking first gives the 403 page before any form error.
+    let row = state
+        .db
+        .run(move |conn| msgs::model::find(conn, id))
+        .await?;
+    user.principal.require_see_message(id, &row.department_code)?;
+    if !user.principal.may_extend(&row.department_code) {
+        return Err(AppError::Forbidden(
+            "extensions are decided by a supervisor of the department or an admin".into(),
+        )
+        .into());
+    }
+    let approve = match form.decision.as_str() {
+        "approve" => Ok(true),
+        "refuse" => Ok(false),
+        _ => Err(AppError::invalid("decision", "approve or refuse")),
+    };
+    let reason = form.reason.filter(|r| !r.trim().is_empty());
+    let step = approve.and_then(|approve| {
+        let reason = match (approve, reason) {
+            (_, Some(r)) => Some(msgs::parse_reason(&r)?),
+            (true, None) => None,
+            (false, None) => return Err(AppError::invalid("reason", "say why the request is refused")),
+        };
+        Ok(Box::new(move |wf: &Workflow, who: &Principal, conn: &mut DbConnection, now| {
+            wf.decide_extension(conn, who, id, request_id, approve, reason, now)
+        }) as Step)
+    });
+    let done = if form.decision == "approve" {
+        "extension_approved"
+    } else {
+        "extension_refused"
+    };
+    let success = if form.back.as_deref() == Some("dashboard") {
+        format!("/dashboard?done={done}&id={id}")
+    } else {
+        page_of(id, done)
+    };
+    act(state, user, id, step, success).await
 }
 
 /// Marks the message invalid (spam, duplicate, out of scope).

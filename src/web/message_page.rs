@@ -6,7 +6,7 @@ use crate::api::messages::MessageView;
 use crate::api::AppState;
 use crate::directory;
 use crate::messages::events::{self, Event};
-use crate::messages::handling::review;
+use crate::messages::handling::{extension, extension_requests_of, review};
 use crate::messages::model::{self, utc};
 use crate::messages::Status;
 use crate::privacy;
@@ -71,6 +71,8 @@ pub struct Actions {
     pub verdict: bool,
     /// Accept or reject the reply waiting for review.
     pub review: bool,
+    /// Approve or refuse the extension request waiting for a decision.
+    pub decide_extension: bool,
 }
 
 impl Actions {
@@ -79,6 +81,7 @@ impl Actions {
             || self.reassign
             || self.verdict
             || self.review
+            || self.decide_extension
             || self.transfer
             || self.pause
             || self.resume
@@ -124,6 +127,10 @@ pub struct MessagePage {
     pub actions: Actions,
     /// "N 个工作日：reason" of an extension request not yet granted.
     pub pending_request: Option<String>,
+    /// The id of that request, for the approve / refuse form.
+    pub pending_request_id: Option<i64>,
+    /// Who refused the last extension request, and why.
+    pub refusal: Option<String>,
     pub requested_days: u32,
     pub extras: Extras,
 }
@@ -150,7 +157,7 @@ pub async fn build(
 ) -> Result<MessagePage, WebError> {
     let who = &user.principal;
     who.require_reader()?;
-    let (row, history, departments, staff, submissions) = state
+    let (row, history, departments, staff, submissions, requests) = state
         .db
         .run(move |conn| {
             Ok((
@@ -159,6 +166,7 @@ pub async fn build(
                 directory::list_departments(conn)?,
                 directory::list_staff(conn)?,
                 review::submissions_of(conn, id)?,
+                extension_requests_of(conn, id)?,
             ))
         })
         .await?;
@@ -347,6 +355,23 @@ pub async fn build(
     let pending = status.is_pending();
     let reassign = state.workflow.awaits_assignment(&row) && state.workflow.may_assign(who);
     let waiting = row.review_pending;
+    let last_request = requests.last();
+    let pending_request_id = last_request
+        .filter(|r| pending && r.status == extension::status::PENDING)
+        .map(|r| r.id);
+    let refusal = last_request
+        .filter(|r| r.status == extension::status::REFUSED)
+        .map(|r| {
+            format!(
+                "{}不同意延长{}个工作日。理由：{}",
+                r.decided_by
+                    .as_deref()
+                    .map(|a| names.actor(a))
+                    .unwrap_or_default(),
+                r.working_days,
+                text(r.decision_reason.as_deref().unwrap_or("未说明"))
+            )
+        });
     let actions = Actions {
         // One reply at a time: none while the submitted one waits for the reviewer.
         reply: pending && !waiting,
@@ -367,6 +392,7 @@ pub async fn build(
             && status != Status::Invalid
             && row.channel == crate::sla::Channel::WebsiteError.as_str(),
         review: row.review_pending && reviewer,
+        decide_extension: pending_request_id.is_some() && who.may_extend(&row.department_code),
     };
     let request = request.filter(|_| pending);
     let original_due =
@@ -436,6 +462,8 @@ pub async fn build(
         assign_to: choices_except(&departments, &state.workflow.rules.office_department),
         actions,
         requested_days: request.as_ref().map_or(5, |r| r.0),
+        pending_request_id,
+        refusal,
         pending_request: request.map(|(days, reason)| format!("{days}个工作日。理由：{reason}")),
         extras,
     })

@@ -13,6 +13,7 @@ use crate::error::AppError;
 use crate::messages::events::Event;
 use crate::messages::model::{utc, MessageRow};
 use crate::messages::workflow::{conflict, MessageChanges};
+use crate::messages::after_step::Approval;
 use crate::messages::Workflow;
 use crate::schema::extension_requests;
 use crate::sla::WorkingDays;
@@ -63,6 +64,32 @@ pub fn extension_requests_of(
         .filter(extension_requests::message_id.eq(message_id))
         .order(extension_requests::id)
         .select(ExtensionRequest::as_select())
+        .load(conn)?)
+}
+
+/// The extension requests waiting for a decision on `department`'s pending messages (all
+/// departments for `None`), oldest first, each with its message: the approvers' queue.
+pub fn pending_extension_requests(
+    conn: &mut DbConnection,
+    department: Option<&str>,
+    limit: i64,
+) -> Result<Vec<(ExtensionRequest, MessageRow)>, AppError> {
+    use crate::schema::messages;
+    let mut q = extension_requests::table
+        .inner_join(messages::table)
+        .filter(extension_requests::status.eq(status::PENDING))
+        .filter(messages::status.eq_any([
+            crate::messages::Status::Open.as_str(),
+            crate::messages::Status::Paused.as_str(),
+        ]))
+        .into_boxed();
+    if let Some(d) = department {
+        q = q.filter(messages::department_code.eq(d.to_string()));
+    }
+    Ok(q
+        .order((extension_requests::requested_at, extension_requests::id))
+        .limit(limit)
+        .select((ExtensionRequest::as_select(), MessageRow::as_select()))
         .load(conn)?)
 }
 
@@ -228,16 +255,26 @@ impl Workflow {
                 })
                 .returning(extension_requests::id)
                 .get_result(conn)?;
-            self.save(
+            let after = self.save(
                 conn,
                 &row,
                 MessageChanges::default(),
                 Event::ExtensionRequested {
                     request_id,
                     working_days: days.get(),
-                    reason,
+                    reason: reason.clone(),
                 },
                 &who.actor,
+                now,
+            )?;
+            self.after_step.approval_requested(
+                conn,
+                &after,
+                Approval::Extension {
+                    request_id,
+                    working_days: days.get(),
+                    reason: &reason,
+                },
                 now,
             )?;
             Ok(extension_requests::table
