@@ -1,6 +1,7 @@
 //! Handler tests of the web pages: a cookie-keeping client per user against the real server, on every backend.
 
 mod admin;
+mod approvals;
 mod inspection;
 mod login;
 mod pages;
