@@ -159,9 +159,7 @@ fn review_overdue(
     let department_name = dir.department_name(conn, &row.department_code);
     let subject = format!(
         "【待审核超时】留言 #{}（{}）的答复已等待审核超过{}个工作日",
-        row.id,
-        department_name,
-        handling.review_within_working_days
+        row.id, department_name, handling.review_within_working_days
     );
     let mut new = 0;
     for person in &to {

@@ -360,7 +360,8 @@ pub async fn decide_extension(
         .db
         .run(move |conn| msgs::model::find(conn, id))
         .await?;
-    user.principal.require_see_message(id, &row.department_code)?;
+    user.principal
+        .require_see_message(id, &row.department_code)?;
     if !user.principal.may_extend(&row.department_code) {
         return Err(AppError::Forbidden(
             "extensions are decided by a supervisor of the department or an admin".into(),
@@ -377,11 +378,18 @@ pub async fn decide_extension(
         let reason = match (approve, reason) {
             (_, Some(r)) => Some(msgs::parse_reason(&r)?),
             (true, None) => None,
-            (false, None) => return Err(AppError::invalid("reason", "say why the request is refused")),
+            (false, None) => {
+                return Err(AppError::invalid(
+                    "reason",
+                    "say why the request is refused",
+                ))
+            }
         };
-        Ok(Box::new(move |wf: &Workflow, who: &Principal, conn: &mut DbConnection, now| {
-            wf.decide_extension(conn, who, id, request_id, approve, reason, now)
-        }) as Step)
+        Ok(Box::new(
+            move |wf: &Workflow, who: &Principal, conn: &mut DbConnection, now| {
+                wf.decide_extension(conn, who, id, request_id, approve, reason, now)
+            },
+        ) as Step)
     });
     let done = if form.decision == "approve" {
         "extension_approved"

@@ -690,3 +690,32 @@ async fn a_reply_waiting_for_review_alerts_the_reviewer_once_after_the_limit_and
         assert_eq!(smtp.to(REVIEWER).len(), 1, "exactly once");
     }
 }
+
+#[tokio::test]
+async fn an_extension_request_emails_the_departments_supervisors_once() {
+    for (app, _, smtp) in apps("2026-11-23T10:00:00+08:00", &[]).await {
+        let msg = app.create_message("zjj", "2026-11-20T10:00:00+08:00").await;
+        let id = msg["id"].as_i64().unwrap();
+        let clerk = app.token(Role::Clerk, Some("zjj")).await;
+        let (status, out) = app
+            .post(
+                &clerk,
+                &format!("/api/v1/messages/{id}/extension-requests"),
+                &json!({"working_days": 5, "reason": "需现场勘查"}),
+            )
+            .await;
+        assert!(status == 200 || status == 201, "{status}: {out}");
+        tick(&app, "2026-11-23T10:05:00+08:00").await;
+        let to_supervisor = smtp.to(SUPERVISOR);
+        assert_eq!(to_supervisor.len(), 1, "{}", app.backend);
+        assert!(to_supervisor[0].subject().starts_with("【延期申请】"));
+        let text = to_supervisor[0].text();
+        assert!(
+            text.contains("需现场勘查") && text.contains("/dashboard"),
+            "{text}"
+        );
+        tick(&app, "2026-11-23T11:00:00+08:00").await;
+        assert_eq!(smtp.to(SUPERVISOR).len(), 1, "exactly once");
+        assert!(smtp.to(JYJ_SUPERVISOR).is_empty() && smtp.to(CLERK).is_empty());
+    }
+}

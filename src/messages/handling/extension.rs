@@ -10,10 +10,10 @@ use utoipa::ToSchema;
 use crate::auth::Principal;
 use crate::db::DbConnection;
 use crate::error::AppError;
+use crate::messages::after_step::Approval;
 use crate::messages::events::Event;
 use crate::messages::model::{utc, MessageRow};
 use crate::messages::workflow::{conflict, MessageChanges};
-use crate::messages::after_step::Approval;
 use crate::messages::Workflow;
 use crate::schema::extension_requests;
 use crate::sla::WorkingDays;
@@ -86,11 +86,12 @@ pub fn pending_extension_requests(
     if let Some(d) = department {
         q = q.filter(messages::department_code.eq(d.to_string()));
     }
-    Ok(q
-        .order((extension_requests::requested_at, extension_requests::id))
-        .limit(limit)
-        .select((ExtensionRequest::as_select(), MessageRow::as_select()))
-        .load(conn)?)
+    Ok(
+        q.order((extension_requests::requested_at, extension_requests::id))
+            .limit(limit)
+            .select((ExtensionRequest::as_select(), MessageRow::as_select()))
+            .load(conn)?,
+    )
 }
 
 /// Marks a message's pending extension requests approved by a direct grant.

@@ -76,7 +76,10 @@ async fn a_supervisor_refuses_a_clerks_extension_request_from_the_dashboard_and_
             .await;
         assert_eq!(refused.status, 303);
         let back = refused.location.unwrap();
-        assert!(back.starts_with("/dashboard?done=extension_refused"), "{back}");
+        assert!(
+            back.starts_with("/dashboard?done=extension_refused"),
+            "{back}"
+        );
         let board = supervisor.get(&back).await.body;
         assert!(board.contains("已不同意留言"), "{board}");
         assert!(board.contains("没有等待审批的事项"));
@@ -135,7 +138,9 @@ async fn a_late_or_oversized_request_shows_the_workflows_real_reason() {
             .await;
         assert_eq!(refused.status, 422);
         assert!(
-            refused.body.contains("已超过办理期限，不能再申请或批准延期"),
+            refused
+                .body
+                .contains("已超过办理期限，不能再申请或批准延期"),
             "{}",
             refused.body
         );
@@ -175,19 +180,26 @@ async fn the_decision_form_refuses_clerks_other_departments_and_a_missing_csrf_t
         let supervisor = logged_in(&app, Role::Supervisor, Some("zjj")).await;
         let form = decision_path(&supervisor.get(&page).await.body, id);
         let own = clerk
-            .submit(&page, &form, &[("decision", "refuse"), ("reason", "自己不同意")])
+            .submit(
+                &page,
+                &form,
+                &[("decision", "refuse"), ("reason", "自己不同意")],
+            )
             .await;
         assert_eq!(own.status, 403, "a clerk does not decide: {}", app.backend);
         let other = logged_in(&app, Role::Supervisor, Some("jyj")).await;
-        let elsewhere = other
-            .submit("/", &form, &[("decision", "approve")])
-            .await;
-        assert_eq!(elsewhere.status, 404, "another department's message is not found");
-        let forged = supervisor
-            .post(&form, &[("decision", "approve")])
-            .await;
+        let elsewhere = other.submit("/", &form, &[("decision", "approve")]).await;
+        assert_eq!(
+            elsewhere.status, 404,
+            "another department's message is not found"
+        );
+        let forged = supervisor.post(&form, &[("decision", "approve")]).await;
         assert_eq!(forged.status, 403);
         assert_eq!(api_message(&app, id).await["extended_days"], 0);
-        assert!(supervisor.get("/dashboard").await.body.contains("待审批 <small>1 件</small>"));
+        assert!(supervisor
+            .get("/dashboard")
+            .await
+            .body
+            .contains("待审批 <small>1 件</small>"));
     }
 }

@@ -105,7 +105,10 @@ async fn a_reviewer_works_the_queue_sees_the_reply_accepts_and_lands_on_a_page()
         let page = format!("/messages/{first}");
         let shown = reviewer.get(&page).await.body;
         assert!(shown.contains("待审核的答复") && shown.contains("您好，链接已修复，感谢指正。"));
-        assert!(shown.contains("测试科员") || shown.contains("提交"), "{shown}");
+        assert!(
+            shown.contains("测试科员") || shown.contains("提交"),
+            "{shown}"
+        );
         let ok = reviewer
             .submit(&page, &format!("{page}/review"), &[("decision", "accept")])
             .await;
