@@ -685,6 +685,13 @@ async fn a_reply_waiting_for_review_alerts_the_reviewer_once_after_the_limit_and
             .get(&app.admin, "/api/v1/messages?overdue=true&department=zjj")
             .await;
         assert_eq!(listed["total"], 0, "{listed}");
+        // The statistics count it by the same rule.
+        let (status, stats) = app
+            .get(&app.admin, "/api/v1/stats?period=2026-11&department=zjj")
+            .await;
+        assert_eq!(status, 200, "{stats}");
+        assert_eq!(stats["summary"]["due"], 1, "{stats}");
+        assert_eq!(stats["summary"]["due_overdue_open"], 0, "{}", app.backend);
         assert!(smtp.to(CLERK).is_empty() && smtp.to(SUPERVISOR).is_empty());
         assert!(smtp.to(LEADER).is_empty(), "{}", app.backend);
         assert_eq!(smtp.to(REVIEWER).len(), 1, "exactly once");
