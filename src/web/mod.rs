@@ -13,6 +13,7 @@ pub mod inspection_page;
 pub mod login;
 pub mod message;
 pub mod message_page;
+pub mod refusal;
 pub mod session;
 pub mod throttle;
 pub mod view;
