@@ -151,6 +151,8 @@ pub struct HandlingSettings {
     /// Most working days a pause may move the deadline, counted at resume.
     #[serde(default = "default_max_pause")]
     pub max_pause_working_days: u32,
+    /// A reply waiting for review longer than this many working days alerts the reviewers (once).
+    pub review_within_working_days: u32,
 }
 
 fn default_max_pause() -> u32 {

@@ -58,7 +58,10 @@ impl AppState {
             timeline,
             policy: Arc::new(policy),
             rules: Arc::new(settings.handling.clone()),
-            after_step: Arc::new(crate::escalation::Rearm),
+            after_step: Arc::new(crate::escalation::Rearm {
+                base_url: settings.server.base_url.clone(),
+                office: settings.office.name.clone(),
+            }),
         };
         let reloader = CalendarReloader::new(&settings.calendar.dir);
         reloader.on_start(&db, &workflow, clock.now())?;

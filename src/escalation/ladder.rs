@@ -17,7 +17,7 @@ pub enum Level {
     Overdue,
     /// 严重逾期督办: overdue by several working days, to the leaders.
     Severe,
-    /// 超三个月未办结 (单项否决), to leaders and admins.
+    /// 超过三个月未答复 (单项否决), to leaders and admins.
     Critical,
 }
 
@@ -43,7 +43,7 @@ impl Level {
             Level::Reminder => "到期提醒",
             Level::Overdue => "逾期督办",
             Level::Severe => "严重逾期督办",
-            Level::Critical => "超三个月未办结",
+            Level::Critical => "超过三个月未答复",
         }
     }
 

@@ -6,6 +6,7 @@
 //! [`deliver_once`] claims due outbox rows, sends them and records the result. See
 //! `docs/escalation.md` for the guarantees.
 
+mod approvals;
 pub mod digest;
 pub mod ladder;
 pub mod outbox;
@@ -24,6 +25,7 @@ use crate::config::Settings;
 use crate::db::{Db, DbConnection};
 use crate::error::AppError;
 use crate::mail::Mailer;
+use crate::messages::after_step::Approval;
 use crate::messages::events::{self, Event, NewEventRow};
 use crate::messages::{AfterStep, MessageRow, Status};
 use crate::schema::messages;
@@ -49,8 +51,14 @@ pub struct Environment {
     pub settings: Arc<Settings>,
 }
 
-/// The workflow's [`AfterStep`]: every step re-arms or stops the message's ladder.
-pub struct Rearm;
+/// The workflow's [`AfterStep`]: every step re-arms or stops the message's ladder, and a
+/// request waiting for approval emails its approvers.
+pub struct Rearm {
+    /// The links' base URL (`server.base_url`).
+    pub base_url: String,
+    /// The office's name, signing the emails (`office.name`).
+    pub office: String,
+}
 
 impl AfterStep for Rearm {
     fn after_step(
@@ -60,6 +68,16 @@ impl AfterStep for Rearm {
         now: DateTime<Utc>,
     ) -> Result<(), AppError> {
         reschedule(conn, row, now)
+    }
+
+    fn approval_requested(
+        &self,
+        conn: &mut DbConnection,
+        row: &MessageRow,
+        request: Approval<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        approvals::notify(conn, self, row, request, now)
     }
 }
 

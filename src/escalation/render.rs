@@ -28,7 +28,7 @@ pub fn masked_contact(row: &MessageRow) -> String {
 
 /// The message's subject as an email may show it (emails leave the department): on one line,
 /// with ID and mobile numbers and the citizen's own contact masked.
-fn masked_subject(row: &MessageRow) -> String {
+pub(super) fn masked_subject(row: &MessageRow) -> String {
     one_line(&crate::privacy::mask_text_of(&row.subject, &row.citizen()))
 }
 

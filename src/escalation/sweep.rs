@@ -4,8 +4,10 @@ use std::collections::BTreeSet;
 
 use diesel::prelude::*;
 
+use crate::auth::Role;
 use crate::db::DbConnection;
 use crate::error::AppError;
+use crate::messages::handling::review;
 use crate::messages::model::{utc, MessageRow};
 use crate::messages::Status;
 use crate::schema::messages;
@@ -76,7 +78,12 @@ pub fn sweep_batch(
             let _span = tracing::debug_span!("escalation.evaluate", message.id = row.id).entered();
             let evaluated = conn.transaction(|conn| {
                 let mut fired = Vec::new();
-                let next = if row.status() == Status::Open {
+                let next = if row.status() == Status::Open && row.review_pending {
+                    // The department has answered: the reviewers are alerted instead.
+                    let (sent, next) = review_overdue(conn, st, &mut dir, row, now)?;
+                    fired.push(("review", sent));
+                    next
+                } else if row.status() == Status::Open {
                     let plan = st
                         .ladder
                         .plan(&st.timeline, row.received_at, row.due_at, now);
@@ -117,6 +124,82 @@ pub fn sweep_batch(
         }
         Ok(outcome)
     })
+}
+
+/// The reply waiting for review of `row`: once it has waited `[handling]
+/// review_within_working_days`, one email to each of the office's supervisors (the leaders
+/// when the office has none), keyed by the submission so it is sent once. Returns how many
+/// were new and when to look again (`None` once alerted).
+fn review_overdue(
+    conn: &mut DbConnection,
+    st: &Environment,
+    dir: &mut Directory,
+    row: &MessageRow,
+    now: i64,
+) -> Result<(usize, Option<i64>), AppError> {
+    let Some(submission) = review::submissions_of(conn, row.id)?
+        .into_iter()
+        .rev()
+        .find(|s| s.status == review::status::PENDING)
+    else {
+        return Ok((0, None));
+    };
+    let handling = &st.settings.handling;
+    let tl = &st.timeline;
+    // 09:00 of the first working day after the limit has passed.
+    let limit_at = tl
+        .working_days_after_at_hour(
+            utc(submission.submitted_at),
+            handling.review_within_working_days + 1,
+            9,
+        )
+        .map_err(|e| AppError::invalid("submitted_at", e.to_string()))?
+        .timestamp();
+    if now < limit_at {
+        return Ok((0, Some(limit_at)));
+    }
+    let office = &handling.office_department;
+    let mut to = dir.people(conn, &[Role::Supervisor], office)?;
+    if to.is_empty() {
+        to = dir.people(conn, &[Role::Leader], office)?;
+    }
+    let department_name = dir.department_name(conn, &row.department_code);
+    let subject = format!(
+        "【待审核超时】留言 #{}（{}）的答复已等待审核超过{}个工作日",
+        row.id, department_name, handling.review_within_working_days
+    );
+    let mut new = 0;
+    for person in &to {
+        let body = format!(
+            "{}同志：\n\n{}于{}提交的留言 #{}（{}）答复，已等待审核超过{}个工作日。\n\
+             等待审核期间不计承办部门逾期，请尽快审核：{}/messages/{}\n\n{}",
+            person.name,
+            department_name,
+            tl.format_local(utc(submission.submitted_at)),
+            row.id,
+            render::masked_subject(row),
+            handling.review_within_working_days,
+            st.settings.server.base_url.trim_end_matches('/'),
+            row.id,
+            st.settings.office.name,
+        );
+        let email = OutboxEmail {
+            dedup_key: format!("review:{}:{}:{}", row.id, submission.id, person.email),
+            kind: Kind::Report,
+            message_id: Some(row.id),
+            department: Some(office.clone()),
+            level: None,
+            to: person.email.clone(),
+            cc: Vec::new(),
+            subject: subject.clone(),
+            body,
+            attachment: None,
+        };
+        if outbox::insert_unique(conn, &email, outbox::status::PENDING, now, false)?.is_some() {
+            new += 1;
+        }
+    }
+    Ok((new, None))
 }
 
 /// Writes the alerts of one level for one message; returns how many were new.

@@ -24,7 +24,7 @@ pub const VETO_HEADERS: [&str; 10] = [
     "标题",
     "网站",
     "受理时间",
-    "超3个月之日",
+    "超过三个月之日",
     "答复时间",
 ];
 
@@ -106,9 +106,9 @@ fn build(
         &bold,
     )?;
     let verdict = if register.at_risk {
-        format!("不合格风险：{}条留言超过3个月未答复", register.items.len())
+        format!("不合格风险：{}条留言超过三个月未答复", register.items.len())
     } else {
-        "未发现超过3个月未答复的留言".to_string()
+        "未发现超过三个月未答复的留言".to_string()
     };
     let meta = [
         ("检查日期", date.clone()),

@@ -39,7 +39,7 @@ pub struct VetoItem {
     pub site_name: Option<String>,
     #[schema(value_type = String, format = DateTime)]
     pub received_at: DateTime<FixedOffset>,
-    /// When it had been three calendar months without an answer (超过3个月未答复之时).
+    /// When it had been three calendar months without an answer (超过三个月未答复之时).
     #[schema(value_type = String, format = DateTime)]
     pub crossed_at: DateTime<FixedOffset>,
     /// When it was answered, or null: still unanswered at the end of the check date.

@@ -7,6 +7,18 @@ use crate::error::AppError;
 
 use super::MessageRow;
 
+/// A request that waits for an approver's decision (审批). Pause requests, when pausing needs
+/// approval, join as a variant of their own.
+#[derive(Debug, Clone, Copy)]
+pub enum Approval<'a> {
+    /// A clerk asked for `working_days` more working days.
+    Extension {
+        request_id: i64,
+        working_days: u32,
+        reason: &'a str,
+    },
+}
+
 /// Called with the message as the step left it, inside the step's transaction: an error rolls
 /// the step back.
 pub trait AfterStep: Send + Sync {
@@ -16,4 +28,15 @@ pub trait AfterStep: Send + Sync {
         row: &MessageRow,
         now: DateTime<Utc>,
     ) -> Result<(), AppError>;
+
+    /// A request for `row` now waits for its approvers (told once, in the same transaction).
+    fn approval_requested(
+        &self,
+        _conn: &mut DbConnection,
+        _row: &MessageRow,
+        _request: Approval<'_>,
+        _now: DateTime<Utc>,
+    ) -> Result<(), AppError> {
+        Ok(())
+    }
 }

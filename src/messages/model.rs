@@ -77,20 +77,24 @@ impl MessageRow {
         }
     }
 
-    /// Overdue (逾期未办) at `now`: open and past its deadline (a paused message's deadline
-    /// does not run). The one rule: [`MessageFilter::overdue_at`] lists by it and
-    /// [`overdue_sql`] is it in SQL for the statistics.
+    /// Overdue (逾期未办) at `now`: open, no reply waiting for review, and past its deadline
+    /// (a paused message's deadline does not run; a reply submitted for review counts as the
+    /// department's answer, `[handling] reviewed_reply_time = "submission"`). The one rule:
+    /// [`MessageFilter::overdue_at`] lists by it, [`overdue_sql`] is it in SQL for the
+    /// statistics, and the escalation sweep alerts the department only by it.
     pub fn is_overdue(&self, now: DateTime<Utc>) -> bool {
-        self.status() == Status::Open && self.due_at < now.timestamp()
+        self.status() == Status::Open && !self.review_pending && self.due_at < now.timestamp()
     }
 }
 
 /// [`MessageRow::is_overdue`] in SQL, as of the instant in the bind parameter `at` (e.g.
-/// `$3`): open at that instant (a message answered after it was still open then) and past
-/// its deadline. At the present it is exactly the model's rule, since no reply lies ahead.
+/// `$3`): open without a reply waiting for review at that instant (a message answered after
+/// it was still open then) and past its deadline. At the present it is exactly the model's
+/// rule, since no reply lies ahead.
 pub fn overdue_sql(at: &str) -> String {
     format!(
-        "((status = '{open}' OR (status = '{replied}' AND replied_at > {at})) AND due_at < {at})",
+        "(((status = '{open}' AND NOT review_pending) OR (status = '{replied}' AND replied_at > {at})) \
+         AND due_at < {at})",
         open = Status::Open.as_str(),
         replied = Status::Replied.as_str(),
     )
@@ -127,8 +131,10 @@ pub struct MessageFilter {
     pub status: Option<Status>,
     pub channel: Option<String>,
     pub category: Option<String>,
-    /// Open and past the deadline at `now`.
+    /// Overdue at `now` ([`MessageRow::is_overdue`]).
     pub overdue_at: Option<i64>,
+    /// With (`true`) or without a reply waiting for review.
+    pub review_pending: Option<bool>,
     pub due_before: Option<i64>,
     pub received_from: Option<i64>,
     pub received_to: Option<i64>,
@@ -156,7 +162,11 @@ impl MessageFilter {
             // MessageRow::is_overdue.
             q = q
                 .filter(messages::status.eq(Status::Open.as_str()))
+                .filter(messages::review_pending.eq(false))
                 .filter(messages::due_at.lt(now));
+        }
+        if let Some(waiting) = self.review_pending {
+            q = q.filter(messages::review_pending.eq(waiting));
         }
         if let Some(t) = self.due_before {
             q = q.filter(messages::due_at.lt(t));
@@ -228,6 +238,27 @@ pub fn list_pending(
         .select(MessageRow::as_select())
         .load(conn)?;
     Ok((rows, total))
+}
+
+/// The reply waiting for review longest, other than `except`: the next in the review queue.
+pub fn next_review(conn: &mut DbConnection, except: Option<i64>) -> Result<Option<i64>, AppError> {
+    Ok(messages::table
+        .filter(messages::review_pending.eq(true))
+        .filter(messages::status.eq(Status::Open.as_str()))
+        .filter(messages::id.ne(except.unwrap_or(0)))
+        .order((messages::due_at.asc(), messages::id.asc()))
+        .select(messages::id)
+        .first(conn)
+        .optional()?)
+}
+
+/// How many replies wait for review, across departments (the reviewer's queue).
+pub fn count_review_pending(conn: &mut DbConnection) -> Result<i64, AppError> {
+    Ok(messages::table
+        .filter(messages::review_pending.eq(true))
+        .filter(messages::status.eq(Status::Open.as_str()))
+        .count()
+        .get_result(conn)?)
 }
 
 pub fn find(conn: &mut DbConnection, id: i64) -> Result<MessageRow, AppError> {

@@ -47,7 +47,7 @@ pub fn draft(report: &Report, period: &Period) -> String {
         None => String::new(),
     };
     let mut text = format!(
-        "{}，{}共接收网民留言{}件{}，办结{}件，办结回复率{}{}",
+        "{}，{}共接收网民留言{}件{}，办结{}件，办结率{}{}",
         report.period_label,
         channels,
         s.received,

@@ -98,7 +98,7 @@ pub fn monthly_email(
     let subject = format!("【回音】{}留言办理情况月报", report.period_label);
     let text = format!(
         "各位领导：\n\n{office}{label}留言办理情况月报已生成，详见附件。\n\n\
-         接收留言{received}件，办结{replied}件，办结回复率{completion}；\
+         接收留言{received}件，办结{replied}件，办结率{completion}；\
          应答复{due}件，按期答复{on_time}件，按期答复率{on_time_rate}；\
          逾期未办结{overdue}件，超过三个月未答复{critical}件。\n\n\
          通报段落（草稿）：\n{bulletin}\n\n\

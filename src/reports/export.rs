@@ -15,7 +15,7 @@ pub const DEPARTMENT_HEADERS: [&str; 23] = [
     "接收留言",
     "无效留言",
     "办结",
-    "办结回复率",
+    "办结率",
     "当日答复",
     "平均办理工作日",
     "办理工作日中位数",
@@ -239,7 +239,7 @@ fn build_xlsx(report: &Report) -> Result<Vec<u8>, XlsxError> {
                 .unwrap_or(&no_change),
         ),
         (
-            "办结回复率变化（百分点）",
+            "办结率变化（百分点）",
             &report.previous.completion_rate_change.text,
             &report.year_earlier.completion_rate_change.text,
         ),

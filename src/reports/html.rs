@@ -73,7 +73,7 @@ fn trend_chart(report: &Report) -> String {
     let x = |i: usize| left + step * (i as f64 + 0.5);
     let y = |p: f64| top + plot_h * (1.0 - p / 100.0);
     let mut svg = format!(
-        r#"<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-label="近12个月办结回复率和按期答复率趋势" xmlns="http://www.w3.org/2000/svg">"#
+        r#"<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-label="近12个月办结率和按期答复率趋势" xmlns="http://www.w3.org/2000/svg">"#
     );
     for p in [0.0, 25.0, 50.0, 75.0, 100.0] {
         svg.push_str(&format!(
@@ -133,7 +133,7 @@ fn trend_chart(report: &Report) -> String {
         }
     }
     svg.push_str(&format!(
-        r#"<rect x="{left}" y="{ly}" width="12" height="4" fill="{COMPLETION}"/><text x="{t1}" y="{ty}" font-size="12">办结回复率</text><rect x="{l2}" y="{ly}" width="12" height="4" fill="{ON_TIME}"/><text x="{t2}" y="{ty}" font-size="12">按期答复率</text></svg>"#,
+        r#"<rect x="{left}" y="{ly}" width="12" height="4" fill="{COMPLETION}"/><text x="{t1}" y="{ty}" font-size="12">办结率</text><rect x="{l2}" y="{ly}" width="12" height="4" fill="{ON_TIME}"/><text x="{t2}" y="{ty}" font-size="12">按期答复率</text></svg>"#,
         ly = h - 10.0,
         ty = h - 5.0,
         t1 = left + 16.0,
@@ -150,7 +150,7 @@ fn department_chart(report: &Report) -> String {
     let h = top + row_h * rows.len() as f64 + 30.0;
     let bar_w = w - label_w - 70.0;
     let mut svg = format!(
-        r#"<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-label="各单位按期答复率和办结回复率" xmlns="http://www.w3.org/2000/svg">"#
+        r#"<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-label="各单位按期答复率和办结率" xmlns="http://www.w3.org/2000/svg">"#
     );
     for (i, d) in rows.iter().enumerate() {
         let y0 = top + row_h * i as f64;
@@ -178,7 +178,7 @@ fn department_chart(report: &Report) -> String {
         }
     }
     svg.push_str(&format!(
-        r#"<rect x="{label_w}" y="{ly:.1}" width="12" height="6" fill="{ON_TIME}"/><text x="{t1}" y="{ty:.1}" font-size="12">按期答复率</text><rect x="{l2}" y="{ly:.1}" width="12" height="6" fill="{COMPLETION}"/><text x="{t2}" y="{ty:.1}" font-size="12">办结回复率</text></svg>"#,
+        r#"<rect x="{label_w}" y="{ly:.1}" width="12" height="6" fill="{ON_TIME}"/><text x="{t1}" y="{ty:.1}" font-size="12">按期答复率</text><rect x="{l2}" y="{ly:.1}" width="12" height="6" fill="{COMPLETION}"/><text x="{t2}" y="{ty:.1}" font-size="12">办结率</text></svg>"#,
         ly = h - 16.0,
         ty = h - 9.0,
         t1 = label_w + 16.0,

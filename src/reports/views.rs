@@ -51,7 +51,7 @@ pub struct FiguresView {
     pub invalid: i64,
     /// 办结.
     pub replied: i64,
-    /// 办结回复率 = replied / received.
+    /// 办结率 = replied / received.
     pub completion_rate: RateView,
     /// 当日答复.
     pub same_day: i64,

@@ -3,7 +3,7 @@
 //! Definitions (also in `docs/reports.md` and printed in each report):
 //! - **Received cohort**: messages received in the period (local time). Invalid ones are
 //!   excluded and counted separately. *Replied* (办结) = replied at or before the as-of time;
-//!   completion rate (办结回复率) = replied / received; *same day* (当日答复) = replied on the
+//!   completion rate (办结率) = replied / received; *same day* (当日答复) = replied on the
 //!   local calendar date of receipt; average and median working days to reply (from
 //!   `working_days_taken`, stored at reply time by the timeline); *still open*; *open and
 //!   overdue* (open, not paused, past its deadline at the as-of time).
@@ -112,7 +112,7 @@ pub struct Figures {
 }
 
 impl Figures {
-    /// 办结回复率 = replied / received.
+    /// 办结率 = replied / received.
     pub fn completion_rate(&self) -> Rate {
         Rate::new(self.replied, self.received)
     }

@@ -10,6 +10,7 @@ use crate::auth::Role;
 use crate::directory;
 use crate::error::AppError;
 use crate::messages::events;
+use crate::messages::handling::extension::pending_extension_requests;
 use crate::messages::model::{self, MessageFilter};
 use crate::messages::{critical_threshold, Status};
 
@@ -104,9 +105,37 @@ pub struct AlertItem {
     pub level: String,
 }
 
+/// What waits for an approver's decision. Pause requests (when pausing needs approval) join
+/// as a kind of their own, with their own form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApprovalKind {
+    /// A clerk's extension request: approve or refuse here.
+    Extension,
+    /// A message returned to the office: the office assigns it on the message page.
+    Return,
+}
+
+/// One line of the approvals queue (待审批).
+#[derive(Debug, Clone)]
+pub struct ApprovalItem {
+    pub kind: ApprovalKind,
+    pub label: &'static str,
+    pub message_id: i64,
+    /// The extension request's id (the form's address).
+    pub request_id: i64,
+    pub subject: String,
+    pub by: String,
+    pub at: String,
+    pub detail: String,
+    /// The viewer may decide it from the list.
+    pub decidable: bool,
+}
+
 #[derive(Template)]
 #[template(path = "web/dashboard.html")]
 struct DashboardPage {
+    approvals: Vec<ApprovalItem>,
+    notice: Option<String>,
     layout: Layout,
     department: String,
     month: String,
@@ -123,6 +152,19 @@ struct DashboardPage {
 #[derive(Debug, Deserialize)]
 pub struct DashboardQuery {
     dept: Option<String>,
+    /// Set after a decision taken from the approvals list, with the message's `id`.
+    done: Option<String>,
+    id: Option<i64>,
+}
+
+/// The line shown after a decision taken from the approvals list.
+fn notice(done: Option<&str>, id: Option<i64>) -> Option<String> {
+    let id = id?;
+    match done? {
+        "extension_approved" => Some(format!("已同意留言 #{id} 的延期申请，办理期限已更新。")),
+        "extension_refused" => Some(format!("已不同意留言 #{id} 的延期申请，理由已告知承办人。")),
+        _ => None,
+    }
 }
 
 /// The department dashboard: supervisors see their own; leaders and admins pick one with `?dept=`.
@@ -146,6 +188,7 @@ pub async fn dashboard(
     };
     who.require_see(&code)?;
     let owner = who.owns(&code);
+    let office = state.workflow.rules.office_department.clone();
     let now = state.clock.now();
     let tl = state.workflow.timeline.clone();
     let month = Month::of(now, tl.tz());
@@ -196,7 +239,28 @@ pub async fn dashboard(
             let alerts = events::alerts_sent(conn, &code, (month.start, month.end))?;
             let all_staff = directory::list_staff(conn)?;
             let departments = directory::list_departments(conn)?;
+            let requests = pending_extension_requests(conn, Some(&code), LIST_LIMIT)?;
+            // Returns wait at the office for its staff to assign them.
+            let returns = if code == office {
+                model::list_pending(
+                    conn,
+                    &MessageFilter {
+                        department: Some(code.clone()),
+                        ..Default::default()
+                    },
+                    1,
+                    LIST_LIMIT,
+                )?
+                .0
+                .into_iter()
+                .filter(|r| r.returned_count > 0)
+                .collect()
+            } else {
+                Vec::new()
+            };
             Ok((
+                requests,
+                returns,
                 department,
                 figures,
                 queue,
@@ -212,6 +276,8 @@ pub async fn dashboard(
         })
         .await?;
     let (
+        requests,
+        returns,
         department,
         figures,
         queue,
@@ -257,6 +323,39 @@ pub async fn dashboard(
             .map(|r| MessageItem::new(r, tl, &names, now, who))
             .collect()
     };
+    let mut approvals: Vec<ApprovalItem> = requests
+        .iter()
+        .map(|(r, m)| {
+            let citizen = m.citizen();
+            ApprovalItem {
+                kind: ApprovalKind::Extension,
+                label: "延期申请",
+                message_id: m.id,
+                request_id: r.id,
+                subject: crate::privacy::text_for(&m.subject, &citizen, owner),
+                by: names.actor(&r.requested_by),
+                at: view::local_time(tl, r.requested_at),
+                detail: format!(
+                    "申请延长{}个工作日（办理期限{}）。理由：{}",
+                    r.working_days,
+                    view::local_date(tl, m.due_at),
+                    crate::privacy::text_for(&r.reason, &citizen, owner)
+                ),
+                decidable: who.may_extend(&m.department_code),
+            }
+        })
+        .collect();
+    approvals.extend(returns.iter().map(|m| ApprovalItem {
+        kind: ApprovalKind::Return,
+        label: "退回待分派",
+        message_id: m.id,
+        request_id: 0,
+        subject: crate::privacy::text_for(&m.subject, &m.citizen(), owner),
+        by: String::new(),
+        at: view::local_time(tl, m.assigned_at),
+        detail: format!("已退回{}次，请在留言页面重新交办。", m.returned_count),
+        decidable: state.workflow.may_assign(who),
+    }));
     let title = format!("督办看板 · {}", department.name);
     render(&DashboardPage {
         layout: Layout::for_user(&state, &user, &title, "dashboard").await?,
@@ -270,6 +369,8 @@ pub async fn dashboard(
         workload,
         alerts,
         back_to_overview: who.scope().is_none(),
+        approvals,
+        notice: notice(query.done.as_deref(), query.id),
     })
 }
 

@@ -26,7 +26,7 @@ pub const PER_PAGE: i64 = 20;
 pub struct InboxQuery {
     pub channel: Option<String>,
     pub category: Option<String>,
-    /// open, paused or overdue; empty = all pending.
+    /// open, paused, overdue or review (已提交待审核); empty = all pending.
     pub status: Option<String>,
     pub q: Option<String>,
     pub dept: Option<String>,
@@ -66,6 +66,10 @@ struct InboxPage {
     scope_name: String,
     items: Vec<MessageItem>,
     counts: QueueCounts,
+    /// Replies waiting for review across departments, for the reviewers.
+    review_count: Option<i64>,
+    /// The 待审核 tab is open.
+    reviewing: bool,
     total: i64,
     page: i64,
     pages: i64,
@@ -108,6 +112,7 @@ fn notice(query: &InboxQuery) -> Option<String> {
     let id: i64 = nonempty(&query.id)?.parse().ok()?;
     match nonempty(&query.done)? {
         "replied" => Some(format!("留言 #{id} 已答复办结，已移出待办。")),
+        "reviewed" => Some(format!("留言 #{id} 的审核意见已记录。")),
         "transferred" => Some(format!("留言 #{id} 已转办至其他部门。")),
         "returned" => Some(format!("留言 #{id} 已退回交办单位重新分派。")),
         "reassigned" => Some(format!("留言 #{id} 已重新交办至承办部门。")),
@@ -125,7 +130,14 @@ pub async fn inbox(
     who.require_reader()?;
     let query = query.into_inner();
     let now = state.clock.now();
-    let department = who.list_scope(nonempty(&query.dept))?;
+    let status = nonempty(&query.status);
+    let reviewer = who.may_review(&state.workflow.rules.office_department);
+    // The review queue spans every department for the reviewers; others see their own waiting replies.
+    let department = if status == Some("review") && reviewer {
+        None
+    } else {
+        who.list_scope(nonempty(&query.dept))?
+    };
     let channel = nonempty(&query.channel)
         .map(|c| c.parse::<Channel>())
         .transpose()
@@ -134,7 +146,6 @@ pub async fn inbox(
         .map(|c| c.parse::<Category>())
         .transpose()
         .map_err(|e| AppError::invalid("category", e.to_string()))?;
-    let status = nonempty(&query.status);
     let mut filter = MessageFilter {
         department: department.clone(),
         channel: channel.map(|c| c.as_str().to_string()),
@@ -147,6 +158,7 @@ pub async fn inbox(
         Some("open") => filter.status = Some(Status::Open),
         Some("paused") => filter.status = Some(Status::Paused),
         Some("overdue") => filter.overdue_at = Some(now.timestamp()),
+        Some("review") => filter.review_pending = Some(true),
         Some(_) => return Err(AppError::invalid("status", "unknown inbox status").into()),
     }
     let page: i64 = match nonempty(&query.page) {
@@ -159,15 +171,21 @@ pub async fn inbox(
     let page = crate::messages::check_page(page, PER_PAGE)?;
     let st = state.clone();
     let dept = department.clone();
-    let (rows, total, counts, departments, staff) = state
+    let (rows, total, counts, review_count, departments, staff) = state
         .db
         .run(move |conn| {
             let (rows, total) = model::list_pending(conn, &filter, page, PER_PAGE)?;
             let counts = figures::queue_counts(conn, dept.as_deref(), &st.workflow.timeline, now)?;
+            let review_count = if reviewer {
+                Some(model::count_review_pending(conn)?)
+            } else {
+                None
+            };
             Ok((
                 rows,
                 total,
                 counts,
+                review_count,
                 crate::directory::list_departments(conn)?,
                 crate::directory::list_staff(conn)?,
             ))
@@ -180,15 +198,31 @@ pub async fn inbox(
         Some(code) => names.department(code),
         None => "全部部门".into(),
     };
-    let title = format!("待办留言 · {scope_name}");
+    let title = if status == Some("review") {
+        format!("待审核答复 · {scope_name}")
+    } else {
+        format!("待办留言 · {scope_name}")
+    };
     render(&InboxPage {
-        layout: Layout::for_user(&state, &user, &title, "inbox").await?,
+        layout: Layout::for_user(
+            &state,
+            &user,
+            &title,
+            if status == Some("review") {
+                "review"
+            } else {
+                "inbox"
+            },
+        )
+        .await?,
         scope_name,
         items: rows
             .iter()
             .map(|r| MessageItem::new(r, tl, &names, now, who))
             .collect(),
         counts,
+        review_count,
+        reviewing: status == Some("review"),
         total,
         page,
         pages,
@@ -214,6 +248,7 @@ pub async fn inbox(
                 ("open".into(), "办理中".into()),
                 ("overdue".into(), "已逾期".into()),
                 ("paused".into(), "暂停计时".into()),
+                ("review".into(), "已提交待审核".into()),
             ],
             status,
         ),

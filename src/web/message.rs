@@ -14,6 +14,7 @@ use crate::messages::{self as msgs, MessageRow, Workflow};
 use crate::sla::WorkingDays;
 
 use super::message_page::{self, Extras};
+use super::refusal;
 use super::{redirect, render_status, CurrentUser, Posted, WebError};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -35,6 +36,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(request_extension),
         )
         .route("/messages/{id}/extend", web::post().to(extend))
+        .route(
+            "/messages/{id}/extension-requests/{request_id}",
+            web::post().to(decide_extension),
+        )
         .route("/messages/{id}/invalid", web::post().to(mark_invalid))
         .route("/messages/{id}/reopen", web::post().to(reopen))
         .route("/messages/{id}/return", web::post().to(return_to_office))
@@ -54,6 +59,8 @@ fn notice(done: &str) -> Option<&'static str> {
         "paused" => "已暂停计时，等待群众补充材料。恢复计时后，办理期限按暂停的工作日顺延。",
         "resumed" => "已恢复计时，办理期限已按暂停的工作日顺延。",
         "extended" => "已批准延期，办理期限已更新。",
+        "extension_approved" => "已同意延期申请，办理期限已更新。",
+        "extension_refused" => "已不同意延期申请，理由已告知承办人。",
         "extension_requested" => "延期申请已提交，等待科室负责人审批。",
         "pause_requested" => "暂停计时申请已提交，等待科室负责人审批。",
         "pause_decided" => "暂停计时申请的审批意见已记录。",
@@ -61,6 +68,8 @@ fn notice(done: &str) -> Option<&'static str> {
         "reopened" => "已重新办理，留言回到待办。",
         "verdict" => "核实结论已记录。",
         "reviewed" => "审核意见已记录。",
+        "reviewed_next" => "审核意见已记录。这是待审核队列中的下一件留言。",
+        "submitted" => "答复已提交审核，审核通过后办结；等待审核期间不计逾期。",
         _ => return None,
     })
 }
@@ -78,29 +87,6 @@ pub async fn show(
     };
     let page = message_page::build(&state, &user, id.into_inner(), extras).await?;
     render_status(StatusCode::OK, &page)
-}
-
-/// The Chinese explanation of a refused action that the page can show beside its forms;
-/// `None` for failures that get an error page of their own (403, 404, 500…).
-fn action_error_zh(e: &AppError) -> Option<String> {
-    let text = match e {
-        AppError::Invalid { field, .. } | AppError::BadRequest { field, .. } => {
-            match field.as_deref() {
-                Some("body") => "请填写答复内容（不超过20000字）。",
-                Some("reason") => "请填写理由（不超过1000字）。",
-                Some("working_days") => "延期天数须为1至60之间的整数。",
-                Some("department") => "请选择另一个承办部门。",
-                Some("replied_at") => "答复时间不能早于收到时间，也不能晚于当前时间。",
-                Some(_) => "填写的内容有误，请检查后重新提交。",
-                None => "无法按工作日历计算期限（日期超出已配置的日历年份），请联系系统管理员。",
-            }
-        }
-        AppError::Conflict(_) => {
-            "操作未执行：该留言的当前状态不允许此操作，或刚被他人修改。请核对下方的最新状态后再操作。"
-        }
-        _ => return None,
-    };
-    Some(text.to_string())
 }
 
 type Step = Box<
@@ -122,6 +108,20 @@ async fn act(
     step: Result<Step, AppError>,
     success: String,
 ) -> Result<HttpResponse, WebError> {
+    match run(&state, &user, id, step).await? {
+        Ok(_) => Ok(redirect(&success)),
+        Err(refused) => Ok(refused),
+    }
+}
+
+/// Runs one workflow step as the user: the row as it now is, or the page (or error) that
+/// answers the refusal.
+async fn run(
+    state: &web::Data<AppState>,
+    user: &CurrentUser,
+    id: i64,
+    step: Result<Step, AppError>,
+) -> Result<Result<MessageRow, HttpResponse>, WebError> {
     let result = match step {
         Ok(step) => {
             let now = state.clock.now();
@@ -134,15 +134,15 @@ async fn act(
         Err(e) => Err(e),
     };
     match result {
-        Ok(_) => Ok(redirect(&success)),
-        Err(e) => match action_error_zh(&e) {
+        Ok(row) => Ok(Ok(row)),
+        Err(e) => match refusal::action_error_zh(&e, &state.workflow.rules) {
             Some(text) => {
                 let extras = Extras {
                     error: Some(text),
                     ..Default::default()
                 };
-                let page = message_page::build(&state, &user, id, extras).await?;
-                render_status(e.status_code(), &page)
+                let page = message_page::build(state, user, id, extras).await?;
+                Ok(Err(render_status(e.status_code(), &page)?))
             }
             None => Err(e.into()),
         },
@@ -183,7 +183,12 @@ pub async fn reply(
     let step = msgs::parse_reply_body(&form.body).map(|body| -> Step {
         Box::new(move |wf, who, conn, now| wf.reply(conn, who, id, body, None, now))
     });
-    act(state, user, id, step, format!("/?done=replied&id={id}")).await
+    Ok(match run(&state, &user, id, step).await? {
+        // On a reviewed channel the reply waits for the reviewer: the message stays, marked.
+        Ok(row) if row.review_pending => redirect(&page_of(id, "submitted")),
+        Ok(_) => redirect(&format!("/?done=replied&id={id}")),
+        Err(refused) => refused,
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -340,6 +345,74 @@ pub async fn extend(
     act(state, user, id, step, page_of(id, "extended")).await
 }
 
+#[derive(Debug, Deserialize)]
+pub struct DecisionForm {
+    /// `approve` or `refuse`.
+    decision: String,
+    /// Required when refusing.
+    reason: Option<String>,
+    /// `dashboard` when sent from the approvals list there.
+    back: Option<String>,
+}
+
+/// A supervisor of the department (or an admin) approves or refuses a clerk's extension
+/// request, from the message page or the dashboard's approvals list.
+pub async fn decide_extension(
+    state: web::Data<AppState>,
+    path: web::Path<(i64, i64)>,
+    posted: Posted<DecisionForm>,
+) -> Result<HttpResponse, WebError> {
+    let Posted { user, form } = posted;
+    let (id, request_id) = path.into_inner();
+    // The workflow checks this too; checking first gives the 403 page before any form error.
+    let row = state
+        .db
+        .run(move |conn| msgs::model::find(conn, id))
+        .await?;
+    user.principal
+        .require_see_message(id, &row.department_code)?;
+    if !user.principal.may_extend(&row.department_code) {
+        return Err(AppError::Forbidden(
+            "extensions are decided by a supervisor of the department or an admin".into(),
+        )
+        .into());
+    }
+    let approve = match form.decision.as_str() {
+        "approve" => Ok(true),
+        "refuse" => Ok(false),
+        _ => Err(AppError::invalid("decision", "approve or refuse")),
+    };
+    let reason = form.reason.filter(|r| !r.trim().is_empty());
+    let step = approve.and_then(|approve| {
+        let reason = match (approve, reason) {
+            (_, Some(r)) => Some(msgs::parse_reason(&r)?),
+            (true, None) => None,
+            (false, None) => {
+                return Err(AppError::invalid(
+                    "reason",
+                    "say why the request is refused",
+                ))
+            }
+        };
+        Ok(Box::new(
+            move |wf: &Workflow, who: &Principal, conn: &mut DbConnection, now| {
+                wf.decide_extension(conn, who, id, request_id, approve, reason, now)
+            },
+        ) as Step)
+    });
+    let done = if form.decision == "approve" {
+        "extension_approved"
+    } else {
+        "extension_refused"
+    };
+    let success = if form.back.as_deref() == Some("dashboard") {
+        format!("/dashboard?done={done}&id={id}")
+    } else {
+        page_of(id, done)
+    };
+    act(state, user, id, step, success).await
+}
+
 /// Marks the message invalid (spam, duplicate, out of scope).
 pub async fn mark_invalid(
     state: web::Data<AppState>,
@@ -478,5 +551,20 @@ pub async fn review(
     let step: Result<Step, AppError> = Ok(Box::new(move |wf, who, conn, now| {
         wf.review(conn, who, id, accept, reason, now)
     }));
-    act(state, user, id, step, page_of(id, "reviewed")).await
+    let row = match run(&state, &user, id, step).await? {
+        Ok(row) => row,
+        Err(refused) => return Ok(refused),
+    };
+    // Back to the message if the reviewer may still open it, else on to the next in the queue.
+    if user.principal.can_see(&row.department_code) {
+        return Ok(redirect(&page_of(id, "reviewed")));
+    }
+    let next = state
+        .db
+        .run(|conn| msgs::model::next_review(conn, None))
+        .await?;
+    Ok(redirect(&match next {
+        Some(next) => page_of(next, "reviewed_next"),
+        None => format!("/?status=review&done=reviewed&id={id}"),
+    }))
 }

@@ -6,6 +6,7 @@ use crate::api::messages::MessageView;
 use crate::api::AppState;
 use crate::directory;
 use crate::messages::events::{self, Event};
+use crate::messages::handling::{extension, extension_requests_of, review};
 use crate::messages::model::{self, utc};
 use crate::messages::Status;
 use crate::privacy;
@@ -43,6 +44,14 @@ pub struct ReplyInfo {
     pub days: i32,
 }
 
+/// The reply waiting for review, as submitted.
+#[derive(Debug, Clone)]
+pub struct SubmissionInfo {
+    pub body: String,
+    pub at: String,
+    pub by: String,
+}
+
 /// Which forms the viewer gets, given the message's state and their role.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Actions {
@@ -66,6 +75,8 @@ pub struct Actions {
     pub verdict: bool,
     /// Accept or reject the reply waiting for review.
     pub review: bool,
+    /// Approve or refuse the extension request waiting for a decision.
+    pub decide_extension: bool,
 }
 
 impl Actions {
@@ -74,6 +85,7 @@ impl Actions {
             || self.reassign
             || self.verdict
             || self.review
+            || self.decide_extension
             || self.transfer
             || self.pause
             || self.request_pause
@@ -112,6 +124,8 @@ pub struct MessagePage {
     pub site_name: Option<String>,
     pub site_url: Option<String>,
     pub reply: Option<ReplyInfo>,
+    /// The reply waiting for review (shown to the reviewer and to the department).
+    pub submission: Option<SubmissionInfo>,
     pub events: Vec<EventLine>,
     pub transfer_to: Vec<Choice>,
     /// The departments the office may assign the message to (every one but the office).
@@ -119,6 +133,10 @@ pub struct MessagePage {
     pub actions: Actions,
     /// "N 个工作日：reason" of an extension request not yet granted.
     pub pending_request: Option<String>,
+    /// The id of that request, for the approve / refuse form.
+    pub pending_request_id: Option<i64>,
+    /// Who refused the last extension request, and why.
+    pub refusal: Option<String>,
     pub requested_days: u32,
     /// The pause request waiting for a decision, if any.
     pub pending_pause: Option<PendingPause>,
@@ -155,15 +173,17 @@ pub async fn build(
 ) -> Result<MessagePage, WebError> {
     let who = &user.principal;
     who.require_reader()?;
-    let (row, history, departments, (staff, pause_requests)) = state
+    let (row, history, departments, staff, (submissions, requests, pause_requests)) = state
         .db
         .run(move |conn| {
             Ok((
                 model::find(conn, id)?,
                 events::history(conn, id)?,
                 directory::list_departments(conn)?,
+                directory::list_staff(conn)?,
                 (
-                    directory::list_staff(conn)?,
+                    review::submissions_of(conn, id)?,
+                    extension_requests_of(conn, id)?,
                     crate::messages::handling::pause_requests_of(conn, id)?,
                 ),
             ))
@@ -365,8 +385,27 @@ pub async fn build(
             by: names.actor(&r.requested_by),
         });
     let reassign = state.workflow.awaits_assignment(&row) && state.workflow.may_assign(who);
+    let waiting = row.review_pending;
+    let last_request = requests.last();
+    let pending_request_id = last_request
+        .filter(|r| pending && r.status == extension::status::PENDING)
+        .map(|r| r.id);
+    let refusal = last_request
+        .filter(|r| r.status == extension::status::REFUSED)
+        .map(|r| {
+            format!(
+                "{}不同意延长{}个工作日。理由：{}",
+                r.decided_by
+                    .as_deref()
+                    .map(|a| names.actor(a))
+                    .unwrap_or_default(),
+                r.working_days,
+                text(r.decision_reason.as_deref().unwrap_or("未说明"))
+            )
+        });
     let actions = Actions {
-        reply: pending,
+        // One reply at a time: none while the submitted one waits for the reviewer.
+        reply: pending && !waiting,
         // A returned message waiting at the office is handed on by reassigning it (which
         // records the deadline decision), so the plain transfer form gives way there.
         transfer: pending && !reassign,
@@ -389,6 +428,7 @@ pub async fn build(
             && status != Status::Invalid
             && row.channel == crate::sla::Channel::WebsiteError.as_str(),
         review: row.review_pending && reviewer,
+        decide_extension: pending_request_id.is_some() && who.may_extend(&row.department_code),
     };
     let request = request.filter(|_| pending);
     let original_due =
@@ -408,6 +448,15 @@ pub async fn build(
         }),
         _ => None,
     };
+    let submission = submissions
+        .into_iter()
+        .rev()
+        .find(|s| waiting && s.status == review::status::PENDING)
+        .map(|s| SubmissionInfo {
+            body: text(&s.body),
+            at: view::local_time(tl, s.submitted_at),
+            by: names.actor(&s.submitted_by),
+        });
     let title = format!("留言 #{} · {}", row.id, shown.subject);
     Ok(MessagePage {
         layout: Layout::for_user(state, user, &title, "inbox").await?,
@@ -418,7 +467,7 @@ pub async fn build(
         channel: view::channel_label(&row.channel),
         category: view::category_label(&row.category),
         department: names.department(&row.department_code),
-        status: status.label_zh(),
+        status: view::status_label(&row),
         deadline: view::deadline(&row, tl, now),
         critical: crate::messages::is_critical(&row, now, tl.tz()),
         received: view::local_time(tl, row.received_at),
@@ -443,12 +492,15 @@ pub async fn build(
             .clone()
             .filter(|u| u.starts_with("https://") || u.starts_with("http://")),
         reply,
+        submission,
         events: lines,
         transfer_to: choices_except(&departments, &row.department_code),
         assign_to: choices_except(&departments, &state.workflow.rules.office_department),
         actions,
         requested_days: request.as_ref().map_or(5, |r| r.0),
         pending_pause,
+        pending_request_id,
+        refusal,
         pending_request: request.map(|(days, reason)| format!("{days}个工作日。理由：{reason}")),
         extras,
     })

@@ -13,6 +13,7 @@ pub mod inspection_page;
 pub mod login;
 pub mod message;
 pub mod message_page;
+pub mod refusal;
 pub mod session;
 pub mod throttle;
 pub mod view;
@@ -174,6 +175,8 @@ pub struct NavUser {
     /// The self-check page (迎检自查).
     pub inspection: bool,
     pub admin: bool,
+    /// Replies waiting for review, for the reviewers (`Principal::may_review`).
+    pub review: Option<i64>,
 }
 
 /// What every page's frame needs.
@@ -218,6 +221,19 @@ impl Layout {
             }
             None => String::new(),
         };
+        let review = if user
+            .principal
+            .may_review(&state.workflow.rules.office_department)
+        {
+            Some(
+                state
+                    .db
+                    .run(crate::messages::model::count_review_pending)
+                    .await?,
+            )
+        } else {
+            None
+        };
         Ok(Layout {
             title: title.to_string(),
             office: state.settings.office.name.clone(),
@@ -229,6 +245,7 @@ impl Layout {
                 overview: matches!(role, Role::Leader | Role::Admin),
                 inspection: matches!(role, Role::Leader | Role::Admin),
                 admin: role == Role::Admin,
+                review,
             }),
             csrf: user.csrf.clone(),
             active,

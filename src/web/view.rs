@@ -48,6 +48,18 @@ pub fn working_days_left(tl: &Timeline, due_at: DateTime<Utc>, now: DateTime<Utc
     tl.working_days_between(now, due_at).ok()
 }
 
+/// The status of a message whose reply waits for the reviewer, as everyone sees it.
+pub const REVIEW_PENDING_LABEL: &str = "已提交待审核";
+
+/// The status as the pages name it: 已提交待审核 while a reply waits for review.
+pub fn status_label(row: &MessageRow) -> &'static str {
+    if row.review_pending && row.status() == Status::Open {
+        REVIEW_PENDING_LABEL
+    } else {
+        row.status().label_zh()
+    }
+}
+
 /// The deadline badge of `row` at `now`.
 pub fn deadline(row: &MessageRow, tl: &Timeline, now: DateTime<Utc>) -> Deadline {
     let make = |urgency, class, text: String| Deadline {
@@ -59,6 +71,10 @@ pub fn deadline(row: &MessageRow, tl: &Timeline, now: DateTime<Utc>) -> Deadline
         Status::Paused => make(Urgency::Paused, "paused", "已暂停计时".into()),
         Status::Replied => make(Urgency::Done, "done", "已办结".into()),
         Status::Invalid => make(Urgency::Done, "done", "无效留言".into()),
+        // The department has answered; the deadline no longer runs against it.
+        Status::Open if row.review_pending => {
+            make(Urgency::Paused, "paused", REVIEW_PENDING_LABEL.into())
+        }
         Status::Open if row.is_overdue(now) => {
             let days = tl.working_days_overdue(utc(row.due_at), now).unwrap_or(0);
             let text = if days > 0 {
@@ -186,7 +202,7 @@ impl MessageItem {
                 local_date(tl, row.due_at),
                 tl.provisional_mark(utc(row.due_at))
             ),
-            status: row.status().label_zh(),
+            status: status_label(row),
             deadline: deadline(row, tl, now),
             critical: crate::messages::is_critical(row, now, tl.tz()),
         }

@@ -625,3 +625,108 @@ async fn two_instances_with_a_slow_relay_send_each_alert_once_and_record_it_once
         assert_eq!(recorded, 40);
     }
 }
+
+#[tokio::test]
+async fn a_reply_waiting_for_review_alerts_the_reviewer_once_after_the_limit_and_never_the_department(
+) {
+    const REVIEWER: &str = "supervisor@gov-office.example.gov.cn";
+    for (app, _, smtp) in apps("2026-11-23T10:00:00+08:00", &[]).await {
+        let st = app.state.clone();
+        tokio::task::spawn_blocking(move || {
+            directory::add_staff(
+                &mut st.db.get().unwrap(),
+                StaffInput {
+                    name: "孙审核",
+                    email: REVIEWER,
+                    role: Role::Supervisor,
+                    department: Some(&DepartmentCode::parse("gov-office").unwrap()),
+                    password_hash: None,
+                },
+                0,
+            )
+            .unwrap();
+        })
+        .await
+        .unwrap();
+        // A website error report of Monday 23 November: 3 working days, due Thursday 26th.
+        let (status, msg) = app
+            .post(
+                &app.admin,
+                "/api/v1/messages",
+                &crate::helpers::website_error("zjj", "2026-11-23T10:00:00+08:00"),
+            )
+            .await;
+        assert_eq!(status, 201, "{msg}");
+        let id = msg["id"].as_i64().unwrap();
+        app.clock.set(t("2026-11-23T11:00:00+08:00"));
+        let clerk = app.token(Role::Clerk, Some("zjj")).await;
+        let (status, out) = app
+            .post(
+                &clerk,
+                &format!("/api/v1/messages/{id}/reply"),
+                &json!({"body": "您好，链接已修复。"}),
+            )
+            .await;
+        assert_eq!(status, 200, "{out}");
+        assert_eq!(out["message"]["review_pending"], true);
+
+        // The department's reminder (Wednesday 09:00) does not come: it has answered.
+        tick(&app, "2026-11-25T09:00:00+08:00").await;
+        // Waiting two working days (Tuesday, Wednesday): the reviewer on Thursday at 09:00.
+        tick(&app, "2026-11-26T08:59:59+08:00").await;
+        assert!(smtp.to(REVIEWER).is_empty(), "{}", app.backend);
+        tick(&app, "2026-11-26T09:00:00+08:00").await;
+        let to_reviewer = smtp.to(REVIEWER);
+        assert_eq!(to_reviewer.len(), 1, "{}", app.backend);
+        assert!(to_reviewer[0].subject().starts_with("【待审核超时】"));
+        assert!(to_reviewer[0].text().contains(&format!("/messages/{id}")));
+
+        // Past the deadline, the waiting message is not overdue and nobody else hears of it.
+        tick(&app, "2026-11-30T10:00:00+08:00").await;
+        let (_, shown) = app.get(&app.admin, &format!("/api/v1/messages/{id}")).await;
+        assert_eq!(shown["overdue"], false, "{}", app.backend);
+        let (_, listed) = app
+            .get(&app.admin, "/api/v1/messages?overdue=true&department=zjj")
+            .await;
+        assert_eq!(listed["total"], 0, "{listed}");
+        // The statistics count it by the same rule.
+        let (status, stats) = app
+            .get(&app.admin, "/api/v1/stats?period=2026-11&department=zjj")
+            .await;
+        assert_eq!(status, 200, "{stats}");
+        assert_eq!(stats["summary"]["due"], 1, "{stats}");
+        assert_eq!(stats["summary"]["due_overdue_open"], 0, "{}", app.backend);
+        assert!(smtp.to(CLERK).is_empty() && smtp.to(SUPERVISOR).is_empty());
+        assert!(smtp.to(LEADER).is_empty(), "{}", app.backend);
+        assert_eq!(smtp.to(REVIEWER).len(), 1, "exactly once");
+    }
+}
+
+#[tokio::test]
+async fn an_extension_request_emails_the_departments_supervisors_once() {
+    for (app, _, smtp) in apps("2026-11-23T10:00:00+08:00", &[]).await {
+        let msg = app.create_message("zjj", "2026-11-20T10:00:00+08:00").await;
+        let id = msg["id"].as_i64().unwrap();
+        let clerk = app.token(Role::Clerk, Some("zjj")).await;
+        let (status, out) = app
+            .post(
+                &clerk,
+                &format!("/api/v1/messages/{id}/extension-requests"),
+                &json!({"working_days": 5, "reason": "需现场勘查"}),
+            )
+            .await;
+        assert!(status == 200 || status == 201, "{status}: {out}");
+        tick(&app, "2026-11-23T10:05:00+08:00").await;
+        let to_supervisor = smtp.to(SUPERVISOR);
+        assert_eq!(to_supervisor.len(), 1, "{}", app.backend);
+        assert!(to_supervisor[0].subject().starts_with("【延期申请】"));
+        let text = to_supervisor[0].text();
+        assert!(
+            text.contains("需现场勘查") && text.contains("/dashboard"),
+            "{text}"
+        );
+        tick(&app, "2026-11-23T11:00:00+08:00").await;
+        assert_eq!(smtp.to(SUPERVISOR).len(), 1, "exactly once");
+        assert!(smtp.to(JYJ_SUPERVISOR).is_empty() && smtp.to(CLERK).is_empty());
+    }
+}

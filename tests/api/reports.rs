@@ -137,13 +137,13 @@ async fn the_csv_ranks_departments_under_chinese_headers_with_a_total_row() {
         assert_eq!(rows[1][..3], ["1", "jyj", "市教育局"], "{}", app.backend);
         assert_eq!(rows[2][1], "zjj");
         let col = |name: &str| rows[0].iter().position(|h| *h == name).unwrap();
-        assert_eq!(rows[2][col("办结回复率")], "75.00%");
+        assert_eq!(rows[2][col("办结率")], "75.00%");
         assert_eq!(rows[2][col("逾期未办结")], "1");
         // gov-office had nothing to answer: dashes, not 0 % or 100 %.
         assert_eq!(rows[3][col("按期答复率")], "—");
         let total = rows.last().unwrap();
         assert_eq!(
-            (total[2], total[col("接收留言")], total[col("办结回复率")]),
+            (total[2], total[col("接收留言")], total[col("办结率")]),
             ("合计", "6", "83.33%")
         );
     }
@@ -172,7 +172,7 @@ async fn the_xlsx_has_summary_department_and_overdue_sheets_with_rates_as_percen
             .find(|r| r[1] == Data::String("zjj".into()))
             .unwrap();
         assert_eq!(zjj[col("接收留言")], Data::Float(4.0), "{}", app.backend);
-        assert_eq!(zjj[col("办结回复率")], Data::Float(0.75));
+        assert_eq!(zjj[col("办结率")], Data::Float(0.75));
         let none = depts
             .rows()
             .find(|r| r[1] == Data::String("gov-office".into()))
@@ -181,7 +181,7 @@ async fn the_xlsx_has_summary_department_and_overdue_sheets_with_rates_as_percen
         let summary = book.worksheet_range("汇总").unwrap();
         let rate = summary
             .rows()
-            .find(|r| r[0] == Data::String("办结回复率".into()))
+            .find(|r| r[0] == Data::String("办结率".into()))
             .unwrap();
         assert_eq!(rate[1], Data::Float(0.8333));
         assert!(summary
@@ -295,7 +295,7 @@ async fn the_monthly_email_goes_out_on_the_first_working_day_with_the_xlsx_attac
         assert_eq!(mail.dedup_key, "report:2026-10");
         assert_eq!(mail.to, ["leader@example.gov.cn"]);
         assert!(mail.subject.contains("2026年10月"));
-        assert!(mail.text.contains("办结回复率83.33%"), "{}", mail.text);
+        assert!(mail.text.contains("办结率83.33%"), "{}", mail.text);
         assert_eq!(mail.attachment.0, "huiyin-report-2026-10.xlsx");
         let book: Xlsx<_> =
             calamine::open_workbook_from_rs(Cursor::new(mail.attachment.1)).unwrap();

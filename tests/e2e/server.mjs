@@ -55,6 +55,8 @@ export async function startDemoServer() {
     HUIYIN_DATABASE_URL: `sqlite://${path.join(dir, 'huiyin.db')}`,
     HUIYIN_LISTEN: `127.0.0.1:${port}`,
     HUIYIN_SMTP__DRY_RUN_DIR: path.join(dir, 'mail'),
+    // The browser test pauses a message (待补充材料), which the default policy does not allow.
+    HUIYIN_HANDLING__PAUSE: 'free',
     RUST_LOG: 'warn',
   };
   const run = (args) => execFileSync(bin, args, { cwd: repo, env, encoding: 'utf8' });

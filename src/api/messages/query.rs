@@ -82,6 +82,7 @@ impl ListQuery {
                 channel,
                 category,
                 overdue_at: self.overdue.unwrap_or(false).then_some(now.timestamp()),
+                review_pending: None,
                 due_before: time("due_before", self.due_before)?,
                 received_from: time("received_from", self.received_from)?,
                 received_to: time("received_to", self.received_to)?,

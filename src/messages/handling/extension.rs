@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 use crate::auth::Principal;
 use crate::db::DbConnection;
 use crate::error::AppError;
+use crate::messages::after_step::Approval;
 use crate::messages::events::Event;
 use crate::messages::model::{utc, MessageRow};
 use crate::messages::workflow::{conflict, MessageChanges};
@@ -64,6 +65,33 @@ pub fn extension_requests_of(
         .order(extension_requests::id)
         .select(ExtensionRequest::as_select())
         .load(conn)?)
+}
+
+/// The extension requests waiting for a decision on `department`'s pending messages (all
+/// departments for `None`), oldest first, each with its message: the approvers' queue.
+pub fn pending_extension_requests(
+    conn: &mut DbConnection,
+    department: Option<&str>,
+    limit: i64,
+) -> Result<Vec<(ExtensionRequest, MessageRow)>, AppError> {
+    use crate::schema::messages;
+    let mut q = extension_requests::table
+        .inner_join(messages::table)
+        .filter(extension_requests::status.eq(status::PENDING))
+        .filter(messages::status.eq_any([
+            crate::messages::Status::Open.as_str(),
+            crate::messages::Status::Paused.as_str(),
+        ]))
+        .into_boxed();
+    if let Some(d) = department {
+        q = q.filter(messages::department_code.eq(d.to_string()));
+    }
+    Ok(
+        q.order((extension_requests::requested_at, extension_requests::id))
+            .limit(limit)
+            .select((ExtensionRequest::as_select(), MessageRow::as_select()))
+            .load(conn)?,
+    )
 }
 
 /// Marks a message's pending extension requests approved by a direct grant.
@@ -228,16 +256,26 @@ impl Workflow {
                 })
                 .returning(extension_requests::id)
                 .get_result(conn)?;
-            self.save(
+            let after = self.save(
                 conn,
                 &row,
                 MessageChanges::default(),
                 Event::ExtensionRequested {
                     request_id,
                     working_days: days.get(),
-                    reason,
+                    reason: reason.clone(),
                 },
                 &who.actor,
+                now,
+            )?;
+            self.after_step.approval_requested(
+                conn,
+                &after,
+                Approval::Extension {
+                    request_id,
+                    working_days: days.get(),
+                    reason: &reason,
+                },
                 now,
             )?;
             Ok(extension_requests::table

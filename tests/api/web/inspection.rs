@@ -94,7 +94,7 @@ async fn the_self_check_page_shows_the_register_the_deductions_and_the_departmen
 
         // Before the message crossed three months: nothing on the register, and no banner.
         let april = leader.get("/inspection?date=2026-04-05").await.body;
-        assert!(!april.contains("不合格风险") && april.contains("没有超过3个月未答复的留言"));
+        assert!(!april.contains("不合格风险") && april.contains("没有超过三个月未答复的留言"));
 
         let admin = logged_in(&app, Role::Admin, None).await;
         assert_eq!(admin.get("/inspection").await.status, 200);

@@ -1,11 +1,13 @@
 //! Handler tests of the web pages: a cookie-keeping client per user against the real server, on every backend.
 
 mod admin;
+mod approvals;
 mod inspection;
 mod login;
 mod pages;
 mod reassign;
 mod report_pages;
+mod review;
 mod users;
 
 use huiyin::auth::{self, Role};

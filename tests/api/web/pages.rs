@@ -453,6 +453,10 @@ async fn the_dashboard_is_for_supervisors_and_up_and_the_overview_for_leaders() 
             .contains("超三个月的教育留言"));
         let o = leader.get("/overview").await;
         assert_eq!(o.status, 200);
+        // The ranking is the statistics' (on-time rate first), and its label says so; one
+        // term per figure across pages, reports and emails.
+        assert!(o.body.contains("按按期答复率排列") && !o.body.contains("按逾期件数排列"));
+        assert!(o.body.contains("超过三个月未答复") && !o.body.contains("超3个月"));
         for text in [
             "市教育局",
             "市住房和城乡建设局",
