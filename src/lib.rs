@@ -42,6 +42,7 @@ pub mod privacy;
 pub mod reports;
 pub mod schema;
 pub mod sla;
+pub mod spreadsheet;
 pub mod startup;
 pub mod stats;
 pub mod telemetry;

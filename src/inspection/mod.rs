@@ -82,6 +82,11 @@ pub struct OnTimeRates {
     pub inspector_on_time_rate: String,
     /// 按期答复率 after approved extensions and pauses, the office's count.
     pub office_on_time_rate: String,
+    /// The inspectors' rate in hundredths of a percent as printed (9261 = 92.61%), null when
+    /// nothing was due.
+    pub inspector_on_time_basis_points: Option<i64>,
+    /// The office's rate in hundredths of a percent as printed.
+    pub office_on_time_basis_points: Option<i64>,
 }
 
 /// The year-to-date on-time rates of `date` (see [`OnTimeRates`]).
@@ -109,6 +114,8 @@ fn on_time_rates(
         replied_on_time: f.replied_on_time,
         inspector_on_time_rate: f.inspector_on_time_rate().format(ctx.precision),
         office_on_time_rate: f.on_time_rate().format(ctx.precision),
+        inspector_on_time_basis_points: f.inspector_on_time_rate().basis_points(ctx.precision),
+        office_on_time_basis_points: f.on_time_rate().basis_points(ctx.precision),
     })
 }
 

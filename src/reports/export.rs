@@ -1,11 +1,12 @@
-//! Report files: CSV (the department table) and XLSX (summary, departments, 找错 by site, late messages), with Chinese headers.
+//! Report files: CSV (the department table) and XLSX (summary, departments, channels, categories, 找错 by site, late messages, the draft), with Chinese headers, in the house style of `crate::spreadsheet`.
 
-use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{Workbook, XlsxError};
 
 use crate::error::AppError;
 use crate::sla::PROVISIONAL_MARK;
+use crate::spreadsheet::{self as sheet, add_table, Style, Table};
 
-use super::views::{FiguresView, RateView, Report};
+use super::views::{ComparisonView, FiguresView, RateView, Report};
 
 /// Column headers of the department table (CSV and the XLSX sheet 各单位).
 pub const DEPARTMENT_HEADERS: [&str; 23] = [
@@ -131,219 +132,259 @@ fn xlsx_err(e: XlsxError) -> AppError {
     AppError::Internal(anyhow::anyhow!("cannot write the XLSX file: {e}"))
 }
 
-fn write_cells(
-    sheet: &mut Worksheet,
-    row: u32,
-    first_col: u16,
-    cells: &[Cell<'_>],
-    percent: &Format,
-) -> Result<(), XlsxError> {
-    for (i, cell) in cells.iter().enumerate() {
-        let col = first_col + i as u16;
-        match cell {
-            Cell::Text(s) => sheet.write_string(row, col, *s).map(|_| ())?,
-            Cell::Int(n) => sheet.write_number(row, col, *n as f64).map(|_| ())?,
-            // The rate was decided in integers; the cell carries that printed value as a number.
-            Cell::Rate(r) => match r.basis_points {
-                Some(bp) => sheet
-                    .write_number_with_format(row, col, bp as f64 / 10_000.0, percent)
-                    .map(|_| ())?,
-                None => sheet.write_string(row, col, "—").map(|_| ())?,
-            },
-            Cell::Decimal(d) => match d.and_then(|s| s.parse::<f64>().ok()) {
-                Some(v) => sheet.write_number(row, col, v).map(|_| ())?,
-                None => sheet.write_string(row, col, "—").map(|_| ())?,
-            },
-        }
+/// The cell of the spreadsheet for a cell of the tables.
+fn sheet_cell<'a>(c: &Cell<'a>) -> sheet::Cell<'a> {
+    match c {
+        Cell::Text(s) => sheet::Cell::Text(s),
+        Cell::Int(n) => sheet::Cell::Int(*n),
+        // The rate was decided in integers; the cell carries that printed value as a number.
+        Cell::Rate(r) => sheet::Cell::Rate(r.basis_points),
+        Cell::Decimal(d) => sheet::Cell::Number(d.and_then(|s| s.parse().ok())),
     }
-    Ok(())
 }
 
-/// The workbook: 汇总 (summary), 各单位 (ranked departments), 逾期清单 (late messages).
+fn sheet_cells<'a>(cells: &[Cell<'a>]) -> Vec<sheet::Cell<'a>> {
+    cells.iter().map(sheet_cell).collect()
+}
+
+/// The workbook: 汇总, 各单位, 按渠道, 按类别, 找错 (by site), 逾期清单, 通报草稿.
 pub fn xlsx(report: &Report) -> Result<Vec<u8>, AppError> {
     build_xlsx(report).map_err(xlsx_err)
 }
 
+/// The sheets, in order.
+pub const SHEETS: [&str; 7] = [
+    "汇总",
+    "各单位",
+    "按渠道",
+    "按类别",
+    "找错",
+    "逾期清单",
+    "通报草稿",
+];
+
+/// Column headers of the 逾期清单 sheet.
+pub const OVERDUE_HEADERS: [&str; 12] = [
+    "单位名称",
+    "留言编号",
+    "渠道",
+    "类别",
+    "标题",
+    "网站",
+    "收到时间",
+    "答复期限",
+    "答复时间",
+    "状态",
+    "逾期工作日",
+    "逾期情况",
+];
+
 fn build_xlsx(report: &Report) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
-    let percent = Format::new().set_num_format(if report.decimals == 1 {
-        "0.0%"
-    } else {
-        "0.00%"
-    });
-    let bold = Format::new().set_bold();
+    let style = Style::new(report.decimals);
+    let title = |what: &str| format!("{}{}{what}", report.office, report.period_label);
+    let facts = || {
+        vec![
+            ("统计周期", sheet::Cell::Text(&report.period_label)),
+            ("统计范围", sheet::Cell::Text(&report.scope_label)),
+            (
+                "统计时点",
+                sheet::Cell::time(Some(&report.as_of), &report.as_of),
+            ),
+        ]
+    };
 
-    let sheet = book.add_worksheet().set_name("汇总")?;
-    sheet.set_column_width(0, 24)?;
-    sheet.set_column_width(1, 18)?;
-    sheet.set_column_width(2, 18)?;
-    sheet.set_column_width(3, 18)?;
-    let title = format!("{}{}留言办理情况统计", report.office, report.period_label);
-    sheet.write_string_with_format(0, 0, &title, &bold)?;
-    let meta = [
-        ("统计周期", report.period_label.clone()),
-        ("统计范围", report.scope_label.clone()),
-        ("统计时点", report.as_of.clone()),
-        ("舍入规则", report.rounding_label.clone()),
-        (
-            "版本",
-            match report.version {
-                Some(v) => format!("第{v}版（已固定）"),
-                None => "实时数据（统计周期未结束）".into(),
-            },
-        ),
-    ];
-    let mut row = 2;
-    for (k, v) in &meta {
-        sheet.write_string(row, 0, *k)?;
-        sheet.write_string(row, 1, v)?;
-        row += 1;
-    }
-    row += 1;
-    for (col, h) in [
-        "指标",
-        "本期",
-        report.previous.label.as_str(),
-        report.year_earlier.label.as_str(),
-    ]
-    .iter()
-    .enumerate()
-    {
-        sheet.write_string_with_format(row, col as u16, *h, &bold)?;
-    }
-    row += 1;
-    let labels = &DEPARTMENT_HEADERS[3..];
-    let now = figure_cells(&report.summary);
-    let prev = figure_cells(&report.previous.figures);
-    let earlier = figure_cells(&report.year_earlier.figures);
-    for (i, label) in labels.iter().enumerate() {
-        sheet.write_string(row, 0, *label)?;
-        for (col, cells) in [&now, &prev, &earlier].iter().enumerate() {
-            write_cells(sheet, row, col as u16 + 1, &cells[i..=i], &percent)?;
-        }
-        row += 1;
-    }
-    let no_change = String::from("—");
-    for (label, prev, earlier) in [
-        (
-            "接收留言变化（相对百分比）",
-            report
-                .previous
-                .received_change_phrase_zh
-                .as_ref()
-                .unwrap_or(&no_change),
-            report
-                .year_earlier
-                .received_change_phrase_zh
-                .as_ref()
-                .unwrap_or(&no_change),
-        ),
-        (
-            "办结率变化（百分点）",
-            &report.previous.completion_rate_change.text,
-            &report.year_earlier.completion_rate_change.text,
-        ),
-        (
-            "按期答复率变化（百分点）",
-            &report.previous.on_time_rate_change.text,
-            &report.year_earlier.on_time_rate_change.text,
-        ),
-        (
-            "按期答复率（自受理起计）变化（百分点）",
-            &report.previous.inspector_on_time_rate_change.text,
-            &report.year_earlier.inspector_on_time_rate_change.text,
-        ),
+    let mut summary_facts = facts();
+    summary_facts.push(("舍入规则", sheet::Cell::Text(&report.rounding_label)));
+    summary_facts.push((
+        "版本",
+        sheet::Cell::Owned(match report.version {
+            Some(v) => format!("第{v}版（已固定）"),
+            None => "实时数据（统计周期未结束）".into(),
+        }),
+    ));
+    add_table(
+        &mut book,
+        &style,
+        &Table {
+            sheet: SHEETS[0],
+            title: Some(title("留言办理情况统计")),
+            facts: summary_facts,
+            headers: vec![
+                "指标",
+                "本期",
+                report.previous.label.as_str(),
+                report.year_earlier.label.as_str(),
+            ],
+            rows: summary_rows(report),
+        },
+    )?;
+
+    let mut departments = Table::new(SHEETS[1], DEPARTMENT_HEADERS.to_vec(), vec![]);
+    departments.title = Some(title("各单位留言办理情况"));
+    departments.facts = facts();
+    departments.rows = department_table(report)
+        .iter()
+        .map(|r| sheet_cells(r))
+        .collect();
+    add_table(&mut book, &style, &departments)?;
+
+    for (name, what, rows) in [
+        (SHEETS[2], "按渠道统计", &report.by_channel),
+        (SHEETS[3], "按类别统计", &report.by_category),
     ] {
-        sheet.write_string(row, 0, label)?;
-        sheet.write_string(row, 2, prev)?;
-        sheet.write_string(row, 3, earlier)?;
-        row += 1;
-    }
-    row += 1;
-    sheet.write_string_with_format(row, 0, "通报段落（草稿）", &bold)?;
-    sheet.write_string(row + 1, 0, &report.bulletin)?;
-    row += 3;
-    sheet.write_string_with_format(row, 0, "统计口径", &bold)?;
-    for (i, d) in report.definitions.iter().enumerate() {
-        sheet.write_string(row + 1 + i as u32, 0, d)?;
-    }
-
-    let sheet = book.add_worksheet().set_name("各单位")?;
-    for (col, h) in DEPARTMENT_HEADERS.iter().enumerate() {
-        sheet.write_string_with_format(0, col as u16, *h, &bold)?;
-        sheet.set_column_width(col as u16, if col == 2 { 28 } else { 12 })?;
-    }
-    for (i, cells) in department_table(report).iter().enumerate() {
-        write_cells(sheet, i as u32 + 1, 0, cells, &percent)?;
+        let mut headers = vec!["渠道"];
+        if name == SHEETS[3] {
+            headers[0] = "类别";
+        }
+        headers.extend_from_slice(&DEPARTMENT_HEADERS[3..]);
+        let mut table = Table::new(name, headers, vec![]);
+        table.title = Some(title(what));
+        table.facts = facts();
+        table.rows = rows
+            .iter()
+            .map(|b| {
+                let mut cells = vec![sheet::Cell::Text(&b.label)];
+                cells.extend(sheet_cells(&figure_cells(&b.figures)));
+                cells
+            })
+            .collect();
+        add_table(&mut book, &style, &table)?;
     }
 
-    let sheet = book.add_worksheet().set_name("找错")?;
-    for (col, h) in SITE_HEADERS.iter().enumerate() {
-        sheet.write_string_with_format(0, col as u16, *h, &bold)?;
-        sheet.set_column_width(col as u16, if col == 0 { 32 } else { 12 })?;
-    }
-    for (i, s) in report.by_site.iter().enumerate() {
-        let f = &s.figures;
-        let cells = [
-            Cell::Text(&s.label),
-            Cell::Int(f.received),
-            Cell::Int(f.replied),
-            Cell::Int(f.due),
-            Cell::Int(f.replied_on_time),
-            Cell::Rate(&f.on_time_rate),
-            Cell::Int(f.confirmed),
-            Cell::Int(f.not_confirmed),
-            Cell::Rate(&f.confirmed_rate),
-        ];
-        write_cells(sheet, i as u32 + 1, 0, &cells, &percent)?;
-    }
+    let mut sites = Table::new(SHEETS[4], SITE_HEADERS.to_vec(), vec![]);
+    sites.title = Some(title("“我为政府网站找错”留言办理情况（按网站）"));
+    sites.facts = facts();
+    sites.rows = report
+        .by_site
+        .iter()
+        .map(|s| {
+            let f = &s.figures;
+            sheet_cells(&[
+                Cell::Text(&s.label),
+                Cell::Int(f.received),
+                Cell::Int(f.replied),
+                Cell::Int(f.due),
+                Cell::Int(f.replied_on_time),
+                Cell::Rate(&f.on_time_rate),
+                Cell::Int(f.confirmed),
+                Cell::Int(f.not_confirmed),
+                Cell::Rate(&f.confirmed_rate),
+            ])
+        })
+        .collect();
+    add_table(&mut book, &style, &sites)?;
 
-    let sheet = book.add_worksheet().set_name("逾期清单")?;
-    let headers = [
-        "单位名称",
-        "留言编号",
-        "渠道",
-        "类别",
-        "标题",
-        "网站",
-        "收到时间",
-        "答复期限",
-        "答复时间",
-        "状态",
-        "逾期工作日",
-    ];
-    for (col, h) in headers.iter().enumerate() {
-        sheet.write_string_with_format(0, col as u16, *h, &bold)?;
-    }
-    sheet.set_column_width(0, 28)?;
-    sheet.set_column_width(4, 40)?;
-    for c in 6..9 {
-        sheet.set_column_width(c, 26)?;
-    }
-    let mut row = 1;
-    for d in &report.by_department {
-        for o in &d.overdue {
+    let lateness: Vec<(String, String)> = report
+        .by_department
+        .iter()
+        .flat_map(|d| &d.overdue)
+        .map(|o| {
             let due = if o.deadline_provisional {
                 format!("{}{}", o.due_at, PROVISIONAL_MARK)
             } else {
                 o.due_at.clone()
             };
-            let cells = [
-                Cell::Text(&d.name),
-                Cell::Int(o.id),
-                Cell::Text(&o.channel),
-                Cell::Text(&o.category),
-                Cell::Text(&o.subject),
-                Cell::Text(o.site_name.as_deref().unwrap_or("")),
-                Cell::Text(&o.received_at),
-                Cell::Text(&due),
-                Cell::Text(o.replied_at.as_deref().unwrap_or("")),
-                Cell::Text(&o.status),
-                Cell::Int(o.working_days_overdue),
-            ];
-            write_cells(sheet, row, 0, &cells, &percent)?;
-            row += 1;
-        }
+            (due, o.lateness_zh())
+        })
+        .collect();
+    let mut late = Table::new(SHEETS[5], OVERDUE_HEADERS.to_vec(), vec![]);
+    late.title = Some(title("逾期留言核查清单"));
+    late.facts = facts();
+    let listed = report
+        .by_department
+        .iter()
+        .flat_map(|d| d.overdue.iter().map(move |o| (d, o)));
+    for ((d, o), (due, words)) in listed.zip(&lateness) {
+        late.rows.push(vec![
+            sheet::Cell::Text(&d.name),
+            sheet::Cell::Int(o.id),
+            sheet::Cell::Text(&o.channel),
+            sheet::Cell::Text(&o.category),
+            sheet::Cell::Text(&o.subject),
+            sheet::Cell::Text(o.site_name.as_deref().unwrap_or("")),
+            sheet::Cell::time(Some(&o.received_at), &o.received_at),
+            // A provisional deadline keeps its mark, so it stays text.
+            if o.deadline_provisional {
+                sheet::Cell::Text(due)
+            } else {
+                sheet::Cell::time(Some(&o.due_at), &o.due_at)
+            },
+            sheet::Cell::time(o.replied_at.as_deref(), ""),
+            sheet::Cell::Text(&o.status),
+            sheet::Cell::Int(o.working_days_overdue),
+            sheet::Cell::Text(words),
+        ]);
     }
+    add_table(&mut book, &style, &late)?;
+
+    let mut notes = Table::new(SHEETS[6], vec!["项目", "内容"], vec![]);
+    notes.title = Some(title("通报段落（草稿）与统计口径"));
+    notes.rows.push(vec![
+        sheet::Cell::Text("通报段落（草稿）"),
+        sheet::Cell::Text(&report.bulletin),
+    ]);
+    for (i, d) in report.definitions.iter().enumerate() {
+        let label = if i == 0 { "统计口径" } else { "" };
+        notes
+            .rows
+            .push(vec![sheet::Cell::Text(label), sheet::Cell::Text(d)]);
+    }
+    add_table(&mut book, &style, &notes)?;
     book.save_to_buffer()
+}
+
+/// The 汇总 rows: each figure this period, the previous one and a year earlier, then the
+/// changes as numbers (a relative change for counts, percentage points for rates).
+fn summary_rows(report: &Report) -> Vec<Vec<sheet::Cell<'_>>> {
+    let now = figure_cells(&report.summary);
+    let prev = figure_cells(&report.previous.figures);
+    let earlier = figure_cells(&report.year_earlier.figures);
+    let mut rows: Vec<Vec<sheet::Cell<'_>>> = DEPARTMENT_HEADERS[3..]
+        .iter()
+        .enumerate()
+        .map(|(i, label)| {
+            vec![
+                sheet::Cell::Text(label),
+                sheet_cell(&now[i]),
+                sheet_cell(&prev[i]),
+                sheet_cell(&earlier[i]),
+            ]
+        })
+        .collect();
+    let relative = |c: &ComparisonView| {
+        (c.figures.received > 0).then(|| c.received_change as f64 / c.figures.received as f64)
+    };
+    let (p, y) = (&report.previous, &report.year_earlier);
+    rows.push(vec![
+        sheet::Cell::Text("接收留言变化（相对百分比）"),
+        sheet::Cell::Text(""),
+        sheet::Cell::Fraction(relative(p)),
+        sheet::Cell::Fraction(relative(y)),
+    ]);
+    for (label, a, b) in [
+        (
+            "办结率变化（百分点）",
+            &p.completion_rate_change,
+            &y.completion_rate_change,
+        ),
+        (
+            "按期答复率变化（百分点）",
+            &p.on_time_rate_change,
+            &y.on_time_rate_change,
+        ),
+        (
+            "按期答复率（自受理起计）变化（百分点）",
+            &p.inspector_on_time_rate_change,
+            &y.inspector_on_time_rate_change,
+        ),
+    ] {
+        rows.push(vec![
+            sheet::Cell::Text(label),
+            sheet::Cell::Text(""),
+            sheet::Cell::Points(a.basis_points),
+            sheet::Cell::Points(b.basis_points),
+        ]);
+    }
+    rows
 }

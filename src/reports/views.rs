@@ -231,6 +231,14 @@ pub fn category_label(key: &str) -> String {
         .unwrap_or_else(|_| key.to_string())
 }
 
+/// An RFC 3339 time of a view as the office's wall clock, to the minute.
+fn short_time(rfc3339: &str) -> String {
+    crate::spreadsheet::local_time(rfc3339).map_or_else(
+        || rfc3339.to_string(),
+        |t| t.format("%Y-%m-%d %H:%M").to_string(),
+    )
+}
+
 /// A late message on a department's 核查清单.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct OverdueView {
@@ -255,6 +263,21 @@ pub struct OverdueView {
 }
 
 impl OverdueView {
+    /// "超期3个工作日", "超期不足1个工作日", "已逾期2个工作日"…
+    pub fn lateness_zh(&self) -> String {
+        crate::sla::lateness_zh(self.working_days_overdue, self.replied_at.is_some())
+    }
+
+    /// The receipt time as the page prints it ("2026-11-21 18:06").
+    pub fn received_short(&self) -> String {
+        short_time(&self.received_at)
+    }
+
+    /// The deadline as the page prints it.
+    pub fn due_short(&self) -> String {
+        short_time(&self.due_at)
+    }
+
     pub fn new(item: &OverdueItem, tl: &Timeline, as_of: i64) -> OverdueView {
         let utc = crate::messages::model::utc;
         let until = item.replied_at.unwrap_or(as_of);

@@ -200,7 +200,12 @@ pub async fn workbook(
     q: web::Query<InspectionQuery>,
 ) -> Result<HttpResponse, WebError> {
     let (check, names) = check(&state, &user, &q).await?;
-    let bytes = inspection::export::xlsx(&check, &state.settings.office.name, &names)?;
+    let bytes = inspection::export::xlsx(
+        &check,
+        &state.settings.office.name,
+        &names,
+        state.settings.reports.decimals,
+    )?;
     let file = format!("huiyin-inspection-{}.xlsx", check.date.format("%Y-%m-%d"));
     Ok(HttpResponse::Ok()
         .content_type(crate::reports::email::XLSX_MIME)

@@ -77,12 +77,11 @@ pub fn deadline(row: &MessageRow, tl: &Timeline, now: DateTime<Utc>) -> Deadline
         }
         Status::Open if row.is_overdue(now) => {
             let days = tl.working_days_overdue(utc(row.due_at), now).unwrap_or(0);
-            let text = if days > 0 {
-                format!("已逾期{days}个工作日")
-            } else {
-                "已逾期".into()
-            };
-            make(Urgency::Overdue, "overdue", text)
+            make(
+                Urgency::Overdue,
+                "overdue",
+                crate::sla::lateness_zh(days, false),
+            )
         }
         Status::Open => match working_days_left(tl, utc(row.due_at), now) {
             Some(0) => make(Urgency::DueSoon, "soon", "今日到期".into()),

@@ -149,53 +149,144 @@ async fn the_csv_ranks_departments_under_chinese_headers_with_a_total_row() {
     }
 }
 
+/// The rows of `sheet` from its header row (the row whose first cell is `first_header`) on.
+fn table<'a>(range: &'a calamine::Range<Data>, first_header: &str) -> Vec<&'a [Data]> {
+    let rows: Vec<&[Data]> = range.rows().collect();
+    let at = rows
+        .iter()
+        .position(|r| r[0] == Data::String(first_header.into()))
+        .unwrap_or_else(|| panic!("no header {first_header}"));
+    rows[at..].to_vec()
+}
+
+/// The XML of one sheet of a workbook (page setup, panes and filters are not read by calamine).
+fn sheet_xml(bytes: &[u8], n: usize) -> String {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name(&format!("xl/worksheets/sheet{n}.xml")).unwrap(),
+        &mut xml,
+    )
+    .unwrap();
+    xml
+}
+
 #[tokio::test]
-async fn the_xlsx_has_summary_department_and_overdue_sheets_with_rates_as_percent_numbers() {
+async fn the_xlsx_has_a_sheet_per_breakdown_with_numbers_dates_filters_and_a4_print_setup() {
     for app in TestApp::each("2026-11-05T10:00:00+08:00").await {
         october(&app).await;
         let (s, ct, bytes) = get_bytes(&app, &app.admin, "/api/v1/reports/2026-10.xlsx").await;
         assert_eq!(s, 200);
         assert!(ct.contains("spreadsheetml"), "{ct}");
-        let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).unwrap();
-        assert_eq!(book.sheet_names(), ["汇总", "各单位", "找错", "逾期清单"]);
-        let depts = book.worksheet_range("各单位").unwrap();
-        let header: Vec<String> = depts
-            .rows()
-            .next()
-            .unwrap()
-            .iter()
-            .map(|c| c.to_string())
-            .collect();
-        let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+        let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(&bytes)).unwrap();
+        assert_eq!(book.sheet_names(), reports::export::SHEETS);
+        let range = book.worksheet_range("各单位").unwrap();
+        let depts = table(&range, "排名");
+        let col = |name: &str| depts[0].iter().position(|h| h.to_string() == name).unwrap();
         let zjj = depts
-            .rows()
+            .iter()
             .find(|r| r[1] == Data::String("zjj".into()))
             .unwrap();
         assert_eq!(zjj[col("接收留言")], Data::Float(4.0), "{}", app.backend);
         assert_eq!(zjj[col("办结率")], Data::Float(0.75));
         let none = depts
-            .rows()
+            .iter()
             .find(|r| r[1] == Data::String("gov-office".into()))
             .unwrap();
         assert_eq!(none[col("按期答复率")], Data::String("—".into()));
-        let summary = book.worksheet_range("汇总").unwrap();
-        let rate = summary
+
+        let range = book.worksheet_range("汇总").unwrap();
+        let as_of = range
             .rows()
+            .find(|r| r[0] == Data::String("统计时点".into()))
+            .unwrap();
+        match &as_of[1] {
+            Data::DateTime(d) => {
+                assert_eq!(d.as_datetime().unwrap().to_string(), "2026-11-05 10:00:00")
+            }
+            other => panic!("统计时点 is not a date cell: {other:?}"),
+        }
+        assert!(range
+            .rows()
+            .any(|r| r[1] == Data::String("百分比保留两位小数，第三位四舍五入".into())));
+        let summary = table(&range, "指标");
+        let rate = summary
+            .iter()
             .find(|r| r[0] == Data::String("办结率".into()))
             .unwrap();
         assert_eq!(rate[1], Data::Float(0.8333));
-        assert!(summary
-            .rows()
-            .any(|r| r[1] == Data::String("百分比保留两位小数，第三位四舍五入".into())));
-        let late = book.worksheet_range("逾期清单").unwrap();
-        assert_eq!(late.height(), 2);
+        // Changes are numbers: September had nothing, so the relative change is undefined.
+        let change = summary
+            .iter()
+            .find(|r| r[0] == Data::String("接收留言变化（相对百分比）".into()))
+            .unwrap();
+        assert_eq!(change[2], Data::String("—".into()));
+
+        let range = book.worksheet_range("按渠道").unwrap();
+        let channels = table(&range, "渠道");
+        assert!(channels
+            .iter()
+            .any(|r| r[0] == Data::String("市长信箱".into()) && r[1] == Data::Float(6.0)));
+        let range = book.worksheet_range("按类别").unwrap();
+        assert!(table(&range, "类别")
+            .iter()
+            .any(|r| r[0] == Data::String("咨询".into())));
+
+        let range = book.worksheet_range("逾期清单").unwrap();
+        let late = table(&range, "单位名称");
+        assert_eq!(late.len(), 2);
+        assert_eq!(late[1][0], Data::String("市住房和城乡建设局".into()));
+        assert!(matches!(late[1][6], Data::DateTime(_)), "{:?}", late[1][6]);
+        assert!(matches!(late[1][7], Data::DateTime(_)), "{:?}", late[1][7]);
+        assert_eq!(late[1][9], Data::String("逾期未办结".into()));
+        assert_eq!(late[1][11], Data::String("已逾期13个工作日".into()));
+
+        // Every table sheet: header frozen, filters on, A4 fitted to the width, header repeated.
+        for n in 1..=reports::export::SHEETS.len() {
+            let xml = sheet_xml(&bytes, n);
+            assert!(xml.contains("<pane ySplit="), "sheet {n}: {xml}");
+            assert!(xml.contains("<autoFilter ref="), "sheet {n}");
+            assert!(xml.contains("paperSize=\"9\""), "sheet {n}");
+            assert!(xml.contains("fitToHeight=\"0\""), "sheet {n}");
+        }
+        assert!(sheet_xml(&bytes, 2).contains("orientation=\"landscape\""));
+    }
+}
+
+#[tokio::test]
+async fn a_reply_on_saturday_after_a_friday_deadline_is_late_by_less_than_a_working_day() {
+    for app in TestApp::each("2026-12-02T10:00:00+08:00").await {
+        // A consultation (5 working days) received Friday 2026-11-06 is due Friday 11-13.
+        insert(
+            &app,
+            vec![
+                mailbox_at("zjj", "2026-11-06T09:00:00+08:00").replied("2026-11-14T10:00:00+08:00")
+            ],
+        )
+        .await;
+        let (s, json) = app.get(&app.admin, "/api/v1/reports/2026-11.json").await;
+        assert_eq!(s, 200, "{json}");
+        let zjj = json["by_department"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["code"] == "zjj")
+            .unwrap();
+        assert_eq!(zjj["overdue"][0]["working_days_overdue"], 0);
+        assert_eq!(zjj["overdue"][0]["status"], "超期办结");
+        let (_, _, html) = get_bytes(&app, &app.admin, "/reports/2026-11").await;
+        assert!(String::from_utf8(html)
+            .unwrap()
+            .contains("超期不足1个工作日"));
+        let (_, _, bytes) = get_bytes(&app, &app.admin, "/api/v1/reports/2026-11.xlsx").await;
+        let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).unwrap();
+        let range = book.worksheet_range("逾期清单").unwrap();
+        let late = table(&range, "单位名称");
         assert_eq!(
-            late.rows().nth(1).unwrap()[0],
-            Data::String("市住房和城乡建设局".into())
-        );
-        assert_eq!(
-            late.rows().nth(1).unwrap()[9],
-            Data::String("逾期未办结".into())
+            late[1][11],
+            Data::String("超期不足1个工作日".into()),
+            "{}",
+            app.backend
         );
     }
 }
@@ -299,7 +390,7 @@ async fn the_monthly_email_goes_out_on_the_first_working_day_with_the_xlsx_attac
         assert_eq!(mail.attachment.0, "huiyin-report-2026-10.xlsx");
         let book: Xlsx<_> =
             calamine::open_workbook_from_rs(Cursor::new(mail.attachment.1)).unwrap();
-        assert_eq!(book.sheet_names().len(), 4);
+        assert_eq!(book.sheet_names(), reports::export::SHEETS);
         // The email froze the report it describes.
         let (_, frozen) = app.get(&app.admin, "/api/v1/reports/2026-10.json").await;
         assert_eq!(frozen["version"], 1);

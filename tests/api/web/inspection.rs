@@ -126,7 +126,7 @@ async fn clerks_and_supervisors_get_403_for_the_page_and_the_download_and_no_lin
 }
 
 #[tokio::test]
-async fn the_self_check_downloads_as_a_workbook_with_four_sheets() {
+async fn the_self_check_downloads_as_a_workbook_with_a_sheet_per_register_and_the_rates() {
     for app in TestApp::each(NOW).await {
         let (answered, unanswered, late, open) = scenario(&app).await;
         let leader = logged_in(&app, Role::Leader, None).await;
@@ -134,10 +134,7 @@ async fn the_self_check_downloads_as_a_workbook_with_four_sheets() {
         assert_eq!(s, 200, "{}", app.backend);
         assert!(ct.contains("spreadsheetml"), "{ct}");
         let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).unwrap();
-        assert_eq!(
-            book.sheet_names(),
-            ["单项否决", "考核扣分", "按网站", "按部门"]
-        );
+        assert_eq!(book.sheet_names(), huiyin::inspection::export::SHEETS);
 
         let veto = book.worksheet_range("单项否决").unwrap();
         let rows: Vec<&[Data]> = veto.rows().collect();
@@ -148,7 +145,8 @@ async fn the_self_check_downloads_as_a_workbook_with_four_sheets() {
         let listed: Vec<&[Data]> = rows[header + 1..].to_vec();
         assert_eq!(listed.len(), 2, "{}", app.backend);
         assert_eq!(listed[0][0], Data::Float(answered as f64));
-        assert_eq!(listed[0][9], Data::String("2026-05-20 10:00".into()));
+        let answered_at = listed[0][9].as_datetime().map(|t| t.to_string());
+        assert_eq!(answered_at.as_deref(), Some("2026-05-20 10:00:00"));
         assert_eq!(listed[1][0], Data::Float(unanswered as f64));
         assert_eq!(listed[1][9], Data::String("仍未答复".into()));
         assert!(rows
@@ -161,7 +159,7 @@ async fn the_self_check_downloads_as_a_workbook_with_four_sheets() {
             .iter()
             .find(|r| r[0] == Data::String("扣分合计".into()))
             .unwrap();
-        assert_eq!(total[1], Data::String("5".into()));
+        assert_eq!(total[1], Data::Float(5.0));
         let deductions: Vec<(String, f64, f64)> = rows
             .iter()
             .filter_map(|r| match (&r[0], &r[1], &r[2]) {
@@ -205,5 +203,13 @@ async fn the_self_check_downloads_as_a_workbook_with_four_sheets() {
             named,
             [("zjj".to_string(), 1.0, 5.0), ("jyj".to_string(), 1.0, 0.0)]
         );
+        let rates = book.worksheet_range("按期答复率").unwrap();
+        let inspector = rates
+            .rows()
+            .find(|r| r[0].to_string().starts_with("自受理起计"))
+            .unwrap();
+        // The rate is a number whenever something was due, and "—" otherwise.
+        let due = inspector[1].as_f64().expect("应答复 is a number");
+        assert_eq!(inspector[3].as_f64().is_some(), due > 0.0, "{inspector:?}");
     }
 }
