@@ -23,6 +23,26 @@ fn as_of_date(report: &Report) -> String {
         .unwrap_or_default()
 }
 
+/// The 同比 sentence: receipts and the rates against the same period a year earlier, when that
+/// period had messages (a year's report has only the 环比 against the year before).
+fn year_on_year(report: &Report, period: &Period) -> String {
+    let y = &report.year_earlier;
+    let Some(received) = &y.received_change_phrase_zh else {
+        return String::new();
+    };
+    if matches!(period, Period::Year { .. }) {
+        return String::new();
+    }
+    let mut parts = vec![format!("接收留言{received}")];
+    if let Some(p) = &y.completion_rate_change.phrase_zh {
+        parts.push(format!("办结率{p}"));
+    }
+    if let Some(p) = &y.inspector_on_time_rate_change.phrase_zh {
+        parts.push(format!("按期答复率（自受理起计）{p}"));
+    }
+    format!("与去年同期（{}）相比，{}。", y.label, parts.join("，"))
+}
+
 /// One paragraph: receipts, completions and rate, on-time rate, changes against the previous
 /// period, same-day replies, and the departments with late messages named.
 pub fn draft(report: &Report, period: &Period) -> String {
@@ -90,14 +110,16 @@ pub fn draft(report: &Report, period: &Period) -> String {
             f.received, f.confirmed, f.confirmed_rate.text, finished,
         ));
     }
+    text.push_str(&year_on_year(report, period));
     if s.same_day > 0 {
         text.push_str(&format!("当日答复留言{}件。", s.same_day));
     }
     if s.invalid > 0 {
         text.push_str(&format!("另有无效留言{}件，未计入统计。", s.invalid));
     }
+    // Bulletins name the departments with the most late messages first.
     let named = |open: bool| -> Vec<String> {
-        report
+        let mut counted: Vec<(usize, &str)> = report
             .by_department
             .iter()
             .filter_map(|d| {
@@ -106,8 +128,14 @@ pub fn draft(report: &Report, period: &Period) -> String {
                     .iter()
                     .filter(|o| o.replied_at.is_none() == open)
                     .count();
-                (n > 0).then(|| format!("{}（{}件）", d.name, n))
+                (n > 0).then_some((n, d.name.as_str()))
             })
+            .collect();
+        // Stable: equal counts keep the ranking's order.
+        counted.sort_by(|a, b| b.0.cmp(&a.0));
+        counted
+            .into_iter()
+            .map(|(n, name)| format!("{name}（{n}件）"))
             .collect()
     };
     let open = named(true);

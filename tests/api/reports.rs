@@ -575,3 +575,45 @@ async fn periods_outside_the_calendar_are_refused_naming_the_covered_range_and_n
         );
     }
 }
+
+#[tokio::test]
+async fn the_bulletin_names_the_departments_with_most_late_messages_first_and_says_the_year_on_year_change(
+) {
+    for app in TestApp::each("2026-11-05T10:00:00+08:00").await {
+        let on_time = "2026-10-12T10:00:00+08:00";
+        // jyj ranks above zjj (19 of 20 on time against 1 of 4) but has fewer late messages.
+        let mut v = times(
+            19,
+            mailbox_at("jyj", "2026-10-12T09:00:00+08:00").replied(on_time),
+        );
+        v.push(mailbox_at("jyj", "2026-10-12T09:00:00+08:00"));
+        v.push(mailbox_at("zjj", "2026-10-12T09:00:00+08:00").replied(on_time));
+        v.extend(times(3, mailbox_at("zjj", "2026-10-12T09:00:00+08:00")));
+        // October 2025 received 16 messages, all answered.
+        v.extend(times(
+            16,
+            mailbox_at("zjj", "2025-10-13T09:00:00+08:00").replied("2025-10-13T11:00:00+08:00"),
+        ));
+        insert(&app, v).await;
+        let (s, body) = app.get(&app.admin, "/api/v1/reports/2026-10.json").await;
+        assert_eq!(s, 200, "{body}");
+        let ranked: Vec<&str> = body["by_department"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["code"].as_str().unwrap())
+            .collect();
+        let pos = |c: &str| ranked.iter().position(|r| *r == c).unwrap();
+        assert!(pos("jyj") < pos("zjj"), "{ranked:?}");
+        let bulletin = body["bulletin"].as_str().unwrap();
+        assert!(
+            bulletin.contains("市住房和城乡建设局（3件）、市教育局（1件）存在逾期未办结留言"),
+            "{}: {bulletin}",
+            app.backend
+        );
+        assert!(
+            bulletin.contains("与去年同期（2025年10月）相比，接收留言上升50.00%"),
+            "{bulletin}"
+        );
+    }
+}
