@@ -114,7 +114,8 @@ pub struct Email {
     pub cc: Vec<String>,
     pub subject: String,
     pub text: String,
-    pub attachment: Option<(String, Vec<u8>, String)>,
+    /// (file name, bytes, MIME type) of each attached file.
+    pub attachments: Vec<(String, Vec<u8>, String)>,
 }
 
 /// Sends email over SMTP, or into a folder in dry-run mode.
@@ -180,16 +181,15 @@ impl Mailer {
         let text = SinglePart::builder()
             .header(ContentType::TEXT_PLAIN)
             .body(email.text.clone());
-        let msg = match &email.attachment {
-            None => b.singlepart(text),
-            Some((name, bytes, mime)) => {
+        let msg = if email.attachments.is_empty() {
+            b.singlepart(text)
+        } else {
+            let mut parts = MultiPart::mixed().singlepart(text);
+            for (name, bytes, mime) in &email.attachments {
                 let ct = ContentType::parse(mime).map_err(|e| MailError::Build(e.to_string()))?;
-                b.multipart(
-                    MultiPart::mixed()
-                        .singlepart(text)
-                        .singlepart(Attachment::new(name.clone()).body(bytes.clone(), ct)),
-                )
+                parts = parts.singlepart(Attachment::new(name.clone()).body(bytes.clone(), ct));
             }
+            b.multipart(parts)
         };
         msg.map_err(|e| MailError::Build(e.to_string()))
     }

@@ -153,6 +153,7 @@ diesel::table! {
         digest_id -> Nullable<BigInt>,
         created_at -> BigInt,
         sent_at -> Nullable<BigInt>,
+        extra_attachments -> Nullable<Text>,
     }
 }
 

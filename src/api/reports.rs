@@ -117,10 +117,10 @@ async fn obtain(
     report
 }
 
-/// `2026-10.csv`, `2026-10.xlsx` or `2026-10.json`.
+/// `2026-10.csv`, `2026-10.xlsx`, `2026-10.json` or `2026-10.docx` (the Word draft of the bulletin).
 #[utoipa::path(get, path = "/api/v1/reports/{file}", params(("file" = String, Path, description = "period and format, e.g. 2026-10.xlsx"), ReportQuery),
     security(("bearer" = [])),
-    responses((status = 200, body = Report, description = "JSON, CSV or XLSX by extension"), (status = 404, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+    responses((status = 200, body = Report, description = "JSON, CSV, XLSX or DOCX by extension"), (status = 404, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
 pub async fn report_file(
     state: web::Data<AppState>,
     who: Principal,
@@ -141,17 +141,20 @@ pub async fn file_for(
     let (period, ext) = file.rsplit_once('.').ok_or_else(|| {
         AppError::invalid(
             "file",
-            "name the format: 2026-10.json, 2026-10.csv or 2026-10.xlsx",
+            "name the format: 2026-10.json, 2026-10.csv, 2026-10.xlsx or 2026-10.docx",
         )
     })?;
-    if !matches!(ext, "json" | "csv" | "xlsx") {
+    if !matches!(ext, "json" | "csv" | "xlsx" | "docx") {
         return Err(AppError::invalid(
             "file",
-            format!("unknown format '{ext}': use json, csv or xlsx"),
+            format!("unknown format '{ext}': use json, csv, xlsx or docx"),
         ));
     }
     let period = parse_period(period)?;
     let report = obtain(state, who, period, q).await?;
+    if ext == "docx" {
+        return docx_file(&report, &report.bulletin);
+    }
     let name = format!("huiyin-report-{period}.{ext}");
     let disposition = (
         header::CONTENT_DISPOSITION,
@@ -168,6 +171,42 @@ pub async fn file_for(
             .body(export::xlsx(&report)?),
         _ => HttpResponse::Ok().json(report),
     })
+}
+
+/// The Word draft of the bulletin of `report`, with `paragraph` as its text.
+fn docx_file(report: &Report, paragraph: &str) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::Ok()
+        .content_type(reports::email::DOCX_MIME)
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!(
+                "attachment; filename=\"huiyin-bulletin-{}.docx\"",
+                report.period
+            ),
+        ))
+        .body(reports::docx::draft(report, paragraph)?))
+}
+
+/// The Word draft of `period`'s bulletin with the leader's edited paragraph (the figures in its
+/// tables are the report's): the report page's edit box posts here on the session.
+pub async fn edited_draft_for(
+    state: &AppState,
+    who: &Principal,
+    period: &str,
+    q: &ReportQuery,
+    paragraph: &str,
+) -> Result<HttpResponse, AppError> {
+    let period = parse_period(period)?;
+    let report = obtain(state, who, period, q).await?;
+    let paragraph = paragraph.trim();
+    if paragraph.is_empty() {
+        return Err(AppError::invalid(
+            "draft",
+            "the bulletin paragraph is empty",
+        ));
+    }
+    crate::messages::check_text("draft", paragraph)?;
+    docx_file(&report, paragraph)
 }
 
 /// Freezes a new version of a closed period's report as of now; earlier versions stay readable with `?version=`.

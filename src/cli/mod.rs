@@ -75,7 +75,7 @@ pub enum Command {
         /// `2026-10`, `2026-Q3` or `2026`.
         #[arg(long)]
         period: String,
-        /// csv, xlsx, json or html.
+        /// csv, xlsx, docx (the bulletin draft), json or html.
         #[arg(long, default_value = "xlsx")]
         format: String,
         #[arg(long)]

@@ -1,5 +1,6 @@
 //! The transactional email outbox (`alert_outbox`): enqueue inside the caller's transaction, claim with a lease (`FOR UPDATE SKIP LOCKED` on PostgreSQL), mark sent or failed with backoff, cancel, list, and report the backlog.
 
+use base64::Engine;
 use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -112,6 +113,8 @@ pub struct OutboxRow {
     pub digest_id: Option<i64>,
     pub created_at: i64,
     pub sent_at: Option<i64>,
+    /// Attachments after the first, as JSON (see [`attach`]).
+    pub extra_attachments: Option<String>,
 }
 
 impl OutboxRow {
@@ -130,16 +133,66 @@ impl OutboxRow {
             cc: self.cc(),
             subject: self.subject.clone(),
             text: self.body.clone(),
-            attachment: match (
-                &self.attachment_name,
-                &self.attachment,
-                &self.attachment_mime,
-            ) {
-                (Some(n), Some(b), Some(m)) => Some((n.clone(), b.clone(), m.clone())),
-                _ => None,
-            },
+            attachments: self.attachments(),
         }
     }
+
+    /// The first attachment from its columns, then the ones [`attach`] added.
+    fn attachments(&self) -> Vec<(String, Vec<u8>, String)> {
+        let first = match (
+            &self.attachment_name,
+            &self.attachment,
+            &self.attachment_mime,
+        ) {
+            (Some(n), Some(b), Some(m)) => Some((n.clone(), b.clone(), m.clone())),
+            _ => None,
+        };
+        let more: Vec<ExtraAttachment> = self
+            .extra_attachments
+            .as_deref()
+            .and_then(|j| serde_json::from_str(j).ok())
+            .unwrap_or_default();
+        first
+            .into_iter()
+            .chain(more.into_iter().filter_map(|a| {
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(a.base64)
+                    .ok()?;
+                Some((a.name, bytes, a.mime))
+            }))
+            .collect()
+    }
+}
+
+/// An attachment after the first, as stored in `extra_attachments`.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct ExtraAttachment {
+    name: String,
+    mime: String,
+    base64: String,
+}
+
+/// Adds more files to the enqueued row `id` (the first travels in [`OutboxEmail::attachment`]);
+/// call it in the transaction that enqueued the row.
+pub fn attach(
+    conn: &mut DbConnection,
+    id: i64,
+    files: &[(String, Vec<u8>, String)],
+) -> Result<(), AppError> {
+    let list: Vec<ExtraAttachment> = files
+        .iter()
+        .map(|(name, bytes, mime)| ExtraAttachment {
+            name: name.clone(),
+            mime: mime.clone(),
+            base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+        })
+        .collect();
+    let json = serde_json::to_string(&list)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("attachments: {e}")))?;
+    diesel::update(alert_outbox::table.find(id))
+        .set(alert_outbox::extra_attachments.eq(Some(json)))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// Enqueues an email for delivery as soon as possible, inside the caller's transaction.

@@ -132,7 +132,7 @@ pub fn draft(report: &Report, period: &Period) -> String {
             })
             .collect();
         // Stable: equal counts keep the ranking's order.
-        counted.sort_by(|a, b| b.0.cmp(&a.0));
+        counted.sort_by_key(|c| std::cmp::Reverse(c.0));
         counted
             .into_iter()
             .map(|(n, name)| format!("{name}（{n}件）"))

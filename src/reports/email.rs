@@ -1,4 +1,4 @@
-//! The monthly report email: on the first working day of a month, last month's report (XLSX attached) to the leaders, once.
+//! The monthly report email: on the first working day of a month, last month's report (the XLSX and the Word draft of the bulletin attached) to the leaders, once.
 
 use chrono::{DateTime, Datelike, Utc};
 use diesel::Connection;
@@ -15,6 +15,8 @@ use super::{export, obtain, ReportContext};
 
 /// MIME type of the attached workbook.
 pub const XLSX_MIME: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub const DOCX_MIME: &str =
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 
 /// A built report email, ready for the outbox.
 #[derive(Debug, Clone)]
@@ -22,8 +24,8 @@ pub struct MonthlyEmail {
     pub to: Vec<String>,
     pub subject: String,
     pub text: String,
-    /// (file name, bytes, MIME type).
-    pub attachment: (String, Vec<u8>, String),
+    /// (file name, bytes, MIME type): the XLSX workbook, then the Word draft of the bulletin.
+    pub attachments: Vec<(String, Vec<u8>, String)>,
     /// The outbox's idempotency key: `report:2026-10` (one email per month, ever).
     pub dedup_key: String,
 }
@@ -36,7 +38,7 @@ impl MonthlyEmail {
             cc: Vec::new(),
             subject: self.subject.clone(),
             text: self.text.clone(),
-            attachment: Some(self.attachment.clone()),
+            attachments: self.attachments.clone(),
         }
     }
 }
@@ -121,11 +123,18 @@ pub fn monthly_email(
         to,
         subject,
         text,
-        attachment: (
-            format!("huiyin-report-{period}.xlsx"),
-            export::xlsx(&report)?,
-            XLSX_MIME.to_string(),
-        ),
+        attachments: vec![
+            (
+                format!("huiyin-report-{period}.xlsx"),
+                export::xlsx(&report)?,
+                XLSX_MIME.to_string(),
+            ),
+            (
+                format!("huiyin-bulletin-{period}.docx"),
+                super::docx::draft(&report, &report.bulletin)?,
+                DOCX_MIME.to_string(),
+            ),
+        ],
         dedup_key: dedup_key(&period),
     }))
 }
@@ -163,9 +172,10 @@ pub fn enqueue_monthly(
                 cc: Vec::new(),
                 subject: email.subject.clone(),
                 body: email.text.clone(),
-                attachment: Some(email.attachment.clone()),
+                attachment: email.attachments.first().cloned(),
             };
-            if crate::escalation::enqueue(conn, row, now.timestamp())?.is_some() {
+            if let Some(id) = crate::escalation::enqueue(conn, row, now.timestamp())? {
+                crate::escalation::outbox::attach(conn, id, &email.attachments[1..])?;
                 queued += 1;
             }
         }

@@ -1,6 +1,7 @@
-//! Monthly, quarterly and yearly reports like the inspection bulletins: built from [`crate::stats`], frozen once a period closes, exported as JSON, CSV, XLSX and HTML, and emailed to leaders.
+//! Monthly, quarterly and yearly reports like the inspection bulletins: built from [`crate::stats`], frozen once a period closes, exported as JSON, CSV, XLSX, HTML and a Word draft of the bulletin, and emailed to leaders.
 
 pub mod bulletin;
+pub mod docx;
 pub mod email;
 pub mod export;
 pub mod html;
@@ -339,8 +340,8 @@ pub fn cli_report(
     let period: Period = period
         .parse()
         .map_err(|e: String| anyhow::anyhow!("--period: {e}"))?;
-    if !matches!(format, "csv" | "xlsx" | "json" | "html") {
-        anyhow::bail!("--format: unknown format '{format}': use csv, xlsx, json or html");
+    if !matches!(format, "csv" | "xlsx" | "docx" | "json" | "html") {
+        anyhow::bail!("--format: unknown format '{format}': use csv, xlsx, docx, json or html");
     }
     let scope = Scope {
         department,
@@ -356,6 +357,7 @@ pub fn cli_report(
     Ok(match format {
         "csv" => export::csv(&report),
         "xlsx" => export::xlsx(&report)?,
+        "docx" => docx::draft(&report, &report.bulletin)?,
         "html" => html::render(&report)?.into_bytes(),
         _ => serde_json::to_vec_pretty(&report)?,
     })

@@ -22,7 +22,47 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/dashboard", web::get().to(dashboard))
         .route("/overview", web::get().to(overview))
         .route("/reports", web::get().to(pick_period))
+        // Before `/reports/{period}`: the first resource whose path matches answers the request.
+        .service(
+            web::resource("/reports/{period}.docx")
+                // A bulletin of a few thousand characters, percent-encoded, passes the default 16 KiB.
+                .app_data(web::FormConfig::default().limit(256 * 1024))
+                .route(web::post().to(edited_draft))
+                .route(web::get().to(report_page_docx)),
+        )
         .route("/reports/{period}", web::get().to(report_page));
+}
+
+/// `GET /reports/2026-11.docx`: the draft as the report words it.
+async fn report_page_docx(
+    state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
+    period: web::Path<String>,
+    q: web::Query<crate::api::reports::ReportQuery>,
+) -> Result<HttpResponse, WebError> {
+    report_page(state, req, web::Path::from(format!("{period}.docx")), q).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DraftForm {
+    /// The bulletin paragraph as the leader edited it.
+    draft: String,
+}
+
+/// The Word draft with the leader's edited paragraph. It changes nothing stored (the edit exists
+/// only in the downloaded file), so it needs the session but no CSRF token: the report page is
+/// rendered outside the session layout.
+pub async fn edited_draft(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    period: web::Path<String>,
+    q: web::Query<crate::api::reports::ReportQuery>,
+    form: web::Form<DraftForm>,
+) -> Result<HttpResponse, WebError> {
+    Ok(
+        crate::api::reports::edited_draft_for(&state, &user.principal, &period, &q, &form.draft)
+            .await?,
+    )
 }
 
 /// The printable monthly report the dashboard and the overview link to: for a logged-in member

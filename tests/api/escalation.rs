@@ -18,13 +18,13 @@ use crate::smtp::SmtpServer;
 
 const CLERK: &str = "clerk@zjj.example.gov.cn";
 const SUPERVISOR: &str = "supervisor@zjj.example.gov.cn";
-const LEADER: &str = "leader@example.gov.cn";
+pub(crate) const LEADER: &str = "leader@example.gov.cn";
 const ADMIN: &str = "admin@example.gov.cn";
 const JYJ_CLERK: &str = "clerk@jyj.example.gov.cn";
 const JYJ_SUPERVISOR: &str = "supervisor@jyj.example.gov.cn";
 
 /// Per-backend apps, each with its own SMTP receiver and its database URL (for a second instance).
-async fn apps(now: &str, extra: &[(&str, &str)]) -> Vec<(TestApp, String, SmtpServer)> {
+pub(crate) async fn apps(now: &str, extra: &[(&str, &str)]) -> Vec<(TestApp, String, SmtpServer)> {
     let mut out = Vec::new();
     for (backend, make) in database_urls() {
         let (db, url) = make();

@@ -171,6 +171,102 @@ fn sheet_xml(bytes: &[u8], n: usize) -> String {
     xml
 }
 
+/// The text of a DOCX's body (runs joined; enough to find words and figures).
+fn docx_text(bytes: &[u8]) -> String {
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut xml)
+        .unwrap();
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in xml.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            _ if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text
+}
+
+#[tokio::test]
+async fn the_word_draft_has_the_title_the_paragraph_the_ranking_and_the_checklist() {
+    for app in TestApp::each("2026-11-05T10:00:00+08:00").await {
+        october(&app).await;
+        let (s, ct, bytes) = get_bytes(&app, &app.admin, "/api/v1/reports/2026-10.docx").await;
+        assert_eq!(s, 200, "{}", app.backend);
+        assert!(ct.contains("wordprocessingml"), "{ct}");
+        let text = docx_text(&bytes);
+        for expected in [
+            "关于2026年10月网民留言办理情况的通报",
+            "〔2026〕",
+            "一、总体情况",
+            "共接收网民留言6件",
+            "二、各单位办理情况",
+            "市住房和城乡建设局",
+            "83.33%",
+            "三、逾期留言核查清单",
+            "已逾期13个工作日",
+            "2026年11月5日",
+        ] {
+            assert!(text.contains(expected), "{expected} missing: {text}");
+        }
+
+        // The leader edits the paragraph on the report page and downloads it; the tables stay.
+        let leader =
+            crate::web::logged_in(&app, huiyin::auth::Role::Leader, Some("gov-office")).await;
+        let page = leader.get("/reports/2026-10").await;
+        assert!(
+            page.body.contains("<textarea id=\"draft\" name=\"draft\""),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("href=\"/reports/2026-10.docx\""));
+        let resp = leader
+            .client
+            .post(format!("{}/reports/2026-10.docx", app.address))
+            .form(&[("draft", "经修改的通报段落：本月各单位总体按期答复。")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 200);
+        let edited = docx_text(&resp.bytes().await.unwrap());
+        assert!(edited.contains("经修改的通报段落"), "{edited}");
+        assert!(!edited.contains("共接收网民留言6件"));
+        assert!(
+            edited.contains("已逾期13个工作日"),
+            "the checklist is the report's"
+        );
+        // An empty draft is refused, and without a session nothing is drafted.
+        let empty = leader
+            .post("/reports/2026-10.docx", &[("draft", "  ")])
+            .await;
+        assert_eq!(empty.status, 422, "{}", empty.body);
+        let anonymous = crate::web::Browser::new(&app);
+        let refused = anonymous
+            .post("/reports/2026-10.docx", &[("draft", "x")])
+            .await;
+        assert_ne!(refused.status, 200);
+    }
+}
+
+#[tokio::test]
+async fn the_monthly_email_is_delivered_with_the_workbook_and_the_word_draft_attached() {
+    let extra = [("HUIYIN_REPORTS__MONTHLY_EMAIL", "true")];
+    for (app, _, smtp) in crate::escalation::apps("2026-11-02T09:00:00+08:00", &extra).await {
+        october(&app).await;
+        huiyin::worker::run_once(&app.worker()).await.unwrap();
+        let mails = smtp.to(crate::escalation::LEADER);
+        let report = mails
+            .iter()
+            .find(|m| m.data.contains("huiyin-report-2026-10.xlsx"))
+            .unwrap_or_else(|| panic!("{}: no report email", app.backend));
+        assert!(report.data.contains("huiyin-bulletin-2026-10.docx"));
+        assert!(report.data.contains("wordprocessingml"));
+    }
+}
+
 #[tokio::test]
 async fn the_xlsx_has_a_sheet_per_breakdown_with_numbers_dates_filters_and_a4_print_setup() {
     for app in TestApp::each("2026-11-05T10:00:00+08:00").await {
@@ -387,9 +483,14 @@ async fn the_monthly_email_goes_out_on_the_first_working_day_with_the_xlsx_attac
         assert_eq!(mail.to, ["leader@example.gov.cn"]);
         assert!(mail.subject.contains("2026年10月"));
         assert!(mail.text.contains("办结率83.33%"), "{}", mail.text);
-        assert_eq!(mail.attachment.0, "huiyin-report-2026-10.xlsx");
+        let names: Vec<&str> = mail.attachments.iter().map(|a| a.0.as_str()).collect();
+        assert_eq!(
+            names,
+            ["huiyin-report-2026-10.xlsx", "huiyin-bulletin-2026-10.docx"]
+        );
+        assert!(docx_text(&mail.attachments[1].1).contains("网民留言办理情况的通报"));
         let book: Xlsx<_> =
-            calamine::open_workbook_from_rs(Cursor::new(mail.attachment.1)).unwrap();
+            calamine::open_workbook_from_rs(Cursor::new(mail.attachments[0].1.clone())).unwrap();
         assert_eq!(book.sheet_names(), reports::export::SHEETS);
         // The email froze the report it describes.
         let (_, frozen) = app.get(&app.admin, "/api/v1/reports/2026-10.json").await;

@@ -1,0 +1,1 @@
+ALTER TABLE alert_outbox DROP COLUMN extra_attachments;
