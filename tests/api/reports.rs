@@ -278,7 +278,12 @@ async fn the_xlsx_has_a_sheet_per_breakdown_with_numbers_dates_filters_and_a4_pr
         assert_eq!(book.sheet_names(), reports::export::SHEETS);
         let range = book.worksheet_range("各单位").unwrap();
         let depts = table(&range, "排名");
-        let col = |name: &str| depts[0].iter().position(|h| h.to_string() == name).unwrap();
+        let col = |name: &str| {
+            depts[0]
+                .iter()
+                .position(|h| *h == Data::String(name.into()))
+                .unwrap()
+        };
         let zjj = depts
             .iter()
             .find(|r| r[1] == Data::String("zjj".into()))
