@@ -373,9 +373,13 @@ impl Settings {
             };
             set_path(&mut tree, &key, value)?;
         }
-        let settings: Settings = tree
+        let mut settings: Settings = tree
             .try_into()
             .map_err(|e: toml::de::Error| ConfigError::Invalid(e.message().to_string()))?;
+        if settings.server.base_url.trim().is_empty() {
+            // Links follow the address served unless a public one is named.
+            settings.server.base_url = format!("http://{}", settings.server.listen);
+        }
         settings.validate()?;
         Ok(settings)
     }
@@ -565,6 +569,19 @@ mod tests {
         let s = load(&[]).unwrap();
         assert!(s.database.url.expose().starts_with("sqlite://"));
         assert_eq!(s.timezone().unwrap(), chrono_tz::Asia::Shanghai);
+    }
+
+    #[test]
+    fn email_links_follow_the_listen_address_unless_a_public_url_is_named() {
+        assert_eq!(load(&[]).unwrap().server.base_url, "http://127.0.0.1:8080");
+        let moved = load(&[("HUIYIN_LISTEN", "127.0.0.1:9090")]).unwrap();
+        assert_eq!(moved.server.base_url, "http://127.0.0.1:9090");
+        let named = load(&[
+            ("HUIYIN_LISTEN", "127.0.0.1:9090"),
+            ("HUIYIN_SERVER__BASE_URL", "https://huiyin.example.gov.cn"),
+        ])
+        .unwrap();
+        assert_eq!(named.server.base_url, "https://huiyin.example.gov.cn");
     }
 
     #[test]
