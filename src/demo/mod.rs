@@ -1,6 +1,6 @@
 //! Demo data and first-run help: a dozen departments, their staff and a few hundred messages over recent months, stored through the real workflow.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, TimeZone, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
@@ -11,183 +11,22 @@ use crate::error::AppError;
 use crate::messages::Workflow;
 use crate::messages::{MessageForm, Site};
 use crate::privacy::Citizen;
+use crate::sla::Timeline;
+
+mod data;
+
+use data::{reply_for, COMMON_ERRORS, DEPARTMENTS, PLACES, SITE_ERRORS};
 
 /// The password of every demo account (printed by `huiyin demo`).
 pub const DEMO_PASSWORD: &str = "huiyin-demo";
 
 /// (code, name, what citizens write to it about)
-const DEPARTMENTS: &[(&str, &str, &[&str])] = &[
-    (
-        "gov-office",
-        "市政府办公室",
-        &["关于市长信箱回复时限的咨询", "建议公开市政府常务会议议题"],
-    ),
-    (
-        "zjj",
-        "市住房和城乡建设局",
-        &[
-            "小区加装电梯审批进度咨询",
-            "老旧小区改造施工扰民投诉",
-            "公租房申请条件咨询",
-            "商品房延期交房投诉",
-        ],
-    ),
-    (
-        "jyj",
-        "市教育局",
-        &[
-            "小学入学学区划分咨询",
-            "课后服务收费问题反映",
-            "建议增加公办幼儿园学位",
-            "校车安全问题反映",
-        ],
-    ),
-    (
-        "rsj",
-        "市人力资源和社会保障局",
-        &[
-            "灵活就业人员社保缴费咨询",
-            "企业拖欠工资求助",
-            "职业技能补贴申领咨询",
-            "退休金核定问题咨询",
-        ],
-    ),
-    (
-        "gaj",
-        "市公安局",
-        &[
-            "户口迁移办理材料咨询",
-            "夜间道路噪音扰民投诉",
-            "身份证异地换领咨询",
-            "小区周边违停问题举报",
-        ],
-    ),
-    (
-        "wjw",
-        "市卫生健康委员会",
-        &[
-            "医保异地就医备案咨询",
-            "社区卫生服务中心服务态度投诉",
-            "建议延长疫苗接种点服务时间",
-        ],
-    ),
-    (
-        "jtj",
-        "市交通运输局",
-        &[
-            "公交线路调整建议",
-            "出租车拒载投诉",
-            "道路破损维修求助",
-            "建议增设公交站点",
-        ],
-    ),
-    (
-        "scj",
-        "市市场监督管理局",
-        &[
-            "食品安全问题举报",
-            "个体工商户注册咨询",
-            "商家虚假宣传投诉",
-            "预付卡退费难求助",
-        ],
-    ),
-    (
-        "hbj",
-        "市生态环境局",
-        &["工地扬尘污染举报", "河道异味问题反映", "餐饮油烟扰民投诉"],
-    ),
-    (
-        "mzj",
-        "市民政局",
-        &[
-            "高龄津贴申领咨询",
-            "养老机构收费问题反映",
-            "婚姻登记预约咨询",
-        ],
-    ),
-    (
-        "zrj",
-        "市自然资源局",
-        &[
-            "不动产登记办理进度咨询",
-            "宅基地审批政策咨询",
-            "违法占地问题举报",
-        ],
-    ),
-    (
-        "sjj",
-        "市政务服务和数据管理局",
-        &[
-            "政务服务网无法登录",
-            "办事指南与实际不符",
-            "建议增加网上办理事项",
-        ],
-    ),
-];
-
-/// Sites and errors for the 我为政府网站找错 channel.
-const SITE_ERRORS: &[(&str, &str, &str, &str)] = &[
-    (
-        "zjj",
-        "市住房和城乡建设局网站",
-        "https://zjj.example.gov.cn/zwgk/",
-        "政策文件栏目链接打不开",
-    ),
-    (
-        "jyj",
-        "市教育局网站",
-        "https://jyj.example.gov.cn/tzgg/",
-        "通知公告栏目超过半年未更新",
-    ),
-    (
-        "rsj",
-        "市人力资源和社会保障局网站",
-        "https://rsj.example.gov.cn/bszn/",
-        "办事指南中的电话号码错误",
-    ),
-    (
-        "sjj",
-        "市政务服务网",
-        "https://zwfw.example.gov.cn/",
-        "首页搜索功能无法使用",
-    ),
-    (
-        "gov-office",
-        "市人民政府门户网站",
-        "https://www.example.gov.cn/zcjd/",
-        "政策解读栏目为空白栏目",
-    ),
-    (
-        "hbj",
-        "市生态环境局网站",
-        "https://hbj.example.gov.cn/hjzl/",
-        "空气质量数据显示错误",
-    ),
-    (
-        "jtj",
-        "市交通运输局网站",
-        "https://jtj.example.gov.cn/gjxl/",
-        "公交线路图为过期信息",
-    ),
-];
-
 const SURNAMES: &[char] = &[
     '王', '李', '张', '刘', '陈', '杨', '赵', '黄', '周', '吴', '徐', '孙', '马', '朱',
 ];
 const GIVEN: &[&str] = &[
     "伟", "芳", "娜", "秀英", "敏", "静", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛",
 ];
-const MAILBOX_CATEGORIES: &[&str] = &[
-    "consultation",
-    "consultation",
-    "consultation",
-    "complaint",
-    "complaint",
-    "suggestion",
-    "help",
-    "report",
-];
-
 /// Demo staff emails follow `clerk.CODE@demo.gov.cn`, `supervisor.CODE@demo.gov.cn`.
 fn staff_email(role: &str, code: &str) -> String {
     format!("{role}.{code}@demo.gov.cn")
@@ -283,6 +122,37 @@ fn received_time(rng: &mut StdRng, now: DateTime<Utc>, days: i64) -> DateTime<Ut
         + Duration::seconds(secs)
 }
 
+/// A reply time for a message received at `received` and due at `due`: in working hours
+/// (09:00–17:30 local) on a working day, `working_days` after the day of receipt (0: the same day
+/// when that is a working day and time is left), never before receipt.
+fn reply_time(
+    rng: &mut StdRng,
+    tl: &Timeline,
+    received: DateTime<Utc>,
+    working_days: u32,
+) -> DateTime<Utc> {
+    let cal = tl.calendar();
+    let day = tl.local_date(received);
+    let date = match working_days {
+        0 => cal.next_workday_on_or_after(day).unwrap_or(day),
+        n => cal.add_working_days(day, n).unwrap_or(day),
+    };
+    let minutes = rng.gen_range(9 * 60..17 * 60 + 30);
+    let local = date
+        .and_hms_opt(minutes / 60, minutes % 60, 0)
+        .unwrap_or_default();
+    let at = tl
+        .tz()
+        .from_local_datetime(&local)
+        .single()
+        .map(|t| t.with_timezone(&Utc));
+    match at {
+        Some(t) if t > received + Duration::minutes(20) => t,
+        // Received after office hours that day: the next working day.
+        _ => reply_time(rng, tl, received, working_days + 1),
+    }
+}
+
 fn load_messages(db: &Db, workflow: &Workflow, now: DateTime<Utc>) -> anyhow::Result<usize> {
     let mut rng = StdRng::seed_from_u64(20_261_123);
     let intake = Principal {
@@ -291,43 +161,37 @@ fn load_messages(db: &Db, workflow: &Workflow, now: DateTime<Utc>) -> anyhow::Re
         actor: "demo:intake".into(),
         staff_id: None,
     };
+    let tl = &workflow.timeline;
     let mut count = 0;
     for i in 0..360 {
         let website = rng.gen_bool(0.25);
         let received = received_time(&mut rng, now, 125);
-        let form = if website {
-            let (dept, site, url, error) = SITE_ERRORS[rng.gen_range(0..SITE_ERRORS.len())];
-            MessageForm {
-                channel: "website_error".into(),
-                category: "error_report".into(),
-                subject: format!("{site}：{error}"),
-                body: format!("您好，我在访问{site}（{url}）时发现{error}，请尽快核实处理。"),
-                department: dept.into(),
-                received_at: Some(received.to_rfc3339()),
-                external_id: Some(format!("ZC-{:06}", 100_000 + i)),
-                citizen: Some(citizen(&mut rng)),
-                site: Some(Site {
-                    name: site.into(),
-                    url: url.into(),
-                }),
-            }
+        let (form, category) = if website {
+            let (dept, site, url, own) = SITE_ERRORS[rng.gen_range(0..SITE_ERRORS.len())];
+            let error = if rng.gen_bool(0.3) {
+                own
+            } else {
+                COMMON_ERRORS[rng.gen_range(0..COMMON_ERRORS.len())]
+            };
+            let mut form = site_error((dept, site, url, error));
+            form.external_id = Some(format!("ZC-{:06}", 100_000 + i));
+            (form, "error_report")
         } else {
             let (dept, _, subjects) = DEPARTMENTS[rng.gen_range(0..DEPARTMENTS.len())];
-            let subject = subjects[rng.gen_range(0..subjects.len())];
-            MessageForm {
-                channel: "mayor_mailbox".into(),
-                category: MAILBOX_CATEGORIES[rng.gen_range(0..MAILBOX_CATEGORIES.len())].into(),
-                subject: subject.into(),
-                body: format!("市长您好：{subject}，具体情况如下，恳请相关部门尽快答复。谢谢！"),
-                department: dept.into(),
-                received_at: Some(received.to_rfc3339()),
-                external_id: Some(format!("SZXX-{:06}", 200_000 + i)),
-                citizen: Some(citizen(&mut rng)),
-                site: None,
-            }
+            let (category, template) = subjects[rng.gen_range(0..subjects.len())];
+            let place = PLACES[rng.gen_range(0..PLACES.len())];
+            let mut form = mailbox(dept, category, &template.replace("{}", place));
+            form.external_id = Some(format!("SZXX-{:06}", 200_000 + i));
+            (form, category)
+        };
+        let form = MessageForm {
+            received_at: Some(received.to_rfc3339()),
+            citizen: Some(citizen(&mut rng)),
+            ..form
         };
         let msg = form.parse(&workflow.policy, now)?;
         let dept = msg.department.clone();
+        let due = workflow.due_at(&msg)?;
         let row_id = db
             .write_blocking(|conn| workflow.create(conn, msg, &intake.actor, received))?
             .id();
@@ -338,55 +202,110 @@ fn load_messages(db: &Db, workflow: &Workflow, now: DateTime<Utc>) -> anyhow::Re
             actor: format!("demo:{}", staff_email("clerk", dept.as_str())),
             staff_id: None,
         };
-        // Most messages are answered, a few late, some still open (and a few overdue or critical).
+        let limit = tl.working_days_between(received, due).unwrap_or(1).max(1) as u32;
+        // Most are answered within the limit, a few late; the last weeks' still open; a few
+        // invalid. Nothing older than a month stays open here: the register's cases are below.
         let roll: f64 = rng.gen();
-        if roll < 0.82 {
-            let delay = Duration::hours(rng.gen_range(1..(24 * 9)));
-            let replied_at = (received + delay).min(now);
-            let body = "您好！您反映的问题已收悉，经核实，我单位已安排专人处理，具体情况如下。感谢您对我们工作的支持。".to_string();
+        let recent = now - received < Duration::days(20);
+        let replied_at = if roll < 0.02 {
             db.write_blocking(|conn| {
                 workflow
-                    .reply(conn, &clerk, row_id, body, Some(replied_at), replied_at)
-                    .map(|_| ())
-            })?;
-            // Reviewed replies (找错) are accepted by the office the next day; the last two
-            // days' still wait, so the review queue is not empty.
-            let reviewed_at = replied_at + Duration::days(1);
-            let channel = if website {
-                "website_error"
-            } else {
-                "mayor_mailbox"
-            };
-            if workflow.needs_review(channel) && reviewed_at < now - Duration::days(1) {
-                db.write_blocking(|conn| {
-                    workflow
-                        .review(conn, &reviewer(), row_id, true, None, reviewed_at)
-                        .map(|_| ())
-                })?;
-            }
-        } else if roll < 0.85 && workflow.may_pause_directly(&clerk, dept.as_str()) {
-            // Only where the pause policy lets a clerk stop the clock; otherwise it stays open.
-            let at = received + Duration::hours(3);
-            db.write_blocking(|conn| {
-                workflow
-                    .pause(
+                    .mark_invalid(
                         conn,
                         &clerk,
                         row_id,
-                        "请群众补充小区名称及楼栋号".into(),
-                        at.min(now),
+                        "重复留言".into(),
+                        received + Duration::hours(4),
                     )
                     .map(|_| ())
             })?;
-        } else if roll < 0.87 {
-            db.write_blocking(|conn| {
-                workflow
-                    .mark_invalid(conn, &clerk, row_id, "重复留言".into(), now)
-                    .map(|_| ())
-            })?;
+            continue;
+        } else if recent && roll < 0.35 {
+            if roll < 0.05 && workflow.may_pause_directly(&clerk, dept.as_str()) {
+                let at = (received + Duration::hours(3)).min(now);
+                db.write_blocking(|conn| {
+                    workflow
+                        .pause(
+                            conn,
+                            &clerk,
+                            row_id,
+                            "请群众补充小区名称及楼栋号".into(),
+                            at,
+                        )
+                        .map(|_| ())
+                })?;
+            }
+            continue;
+        } else if roll < 0.08 {
+            // Late by one to four working days.
+            let days = limit + rng.gen_range(1..=4);
+            reply_time(&mut rng, tl, received, days)
+        } else if roll < 0.12 {
+            reply_time(&mut rng, tl, received, 0)
+        } else {
+            let days = rng.gen_range(1..=limit);
+            reply_time(&mut rng, tl, received, days)
+        };
+        if replied_at >= now {
+            continue;
+        }
+        let body = reply_for(category).to_string();
+        db.write_blocking(|conn| {
+            workflow
+                .reply(conn, &clerk, row_id, body, Some(replied_at), replied_at)
+                .map(|_| ())
+        })?;
+        if workflow.needs_review(if website {
+            "website_error"
+        } else {
+            "mayor_mailbox"
+        }) {
+            review(db, workflow, &mut rng, &clerk, row_id, replied_at, now)?;
         }
     }
     Ok(count + load_inspection_cases(db, workflow, now, &intake)?)
+}
+
+/// The office reviews a 找错 reply within the next working hours: one in eight goes back to the
+/// department (退回修改) and is submitted again; the last day's replies still wait.
+fn review(
+    db: &Db,
+    workflow: &Workflow,
+    rng: &mut StdRng,
+    clerk: &Principal,
+    id: i64,
+    replied_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<()> {
+    let tl = &workflow.timeline;
+    let mut at = reply_time(rng, tl, replied_at, 0);
+    if rng.gen_bool(0.125) && at < now {
+        let reason = "答复未说明整改完成时间，请补充后重新提交。".to_string();
+        db.write_blocking(|conn| {
+            workflow
+                .review(conn, &reviewer(), id, false, Some(reason), at)
+                .map(|_| ())
+        })?;
+        let again = reply_time(rng, tl, at, 0);
+        if again >= now {
+            return Ok(());
+        }
+        let body = format!("{}整改已于当日完成。", reply_for("error_report"));
+        db.write_blocking(|conn| {
+            workflow
+                .reply(conn, clerk, id, body, Some(again), again)
+                .map(|_| ())
+        })?;
+        at = reply_time(rng, tl, again, 0);
+    }
+    if at < now - Duration::days(1) {
+        db.write_blocking(|conn| {
+            workflow
+                .review(conn, &reviewer(), id, true, None, at)
+                .map(|_| ())
+        })?;
+    }
+    Ok(())
 }
 
 /// The office leader who accepts reviewed replies in the demo.
