@@ -93,21 +93,23 @@ pub async fn report_page(
 
 #[derive(Debug, Deserialize)]
 pub struct PeriodPick {
-    /// `2026-11`, `2026-Q4` or `2026`.
-    period: String,
+    /// `2026-11`, `2026-Q4` or `2026`; the current month when absent or empty.
+    period: Option<String>,
     department: Option<String>,
 }
 
 /// The period picker of the report page: to the report of the chosen month, quarter or year.
 pub async fn pick_period(
+    state: web::Data<AppState>,
     _user: CurrentUser,
     q: web::Query<PeriodPick>,
 ) -> Result<HttpResponse, WebError> {
-    let period: crate::stats::Period = q
-        .period
-        .trim()
-        .parse()
-        .map_err(|e: String| AppError::invalid("period", e))?;
+    let period: crate::stats::Period = match q.period.as_deref().map(str::trim) {
+        Some(p) if !p.is_empty() => p
+            .parse()
+            .map_err(|e: String| AppError::invalid("period", e))?,
+        _ => crate::stats::Period::month_of(state.clock.now(), state.workflow.timeline.tz()),
+    };
     let department = q
         .department
         .as_deref()

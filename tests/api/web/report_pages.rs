@@ -11,6 +11,8 @@ use crate::helpers::TestApp;
 
 /// Tuesday 1 December 2026: November has closed.
 const NOW: &str = "2026-12-01T10:00:00+08:00";
+/// The report the picker opens with no period chosen at `NOW`.
+const CURRENT_MONTH_REPORT: &str = "/reports/2026-12";
 
 #[tokio::test]
 async fn a_leader_opens_the_report_from_the_overview_and_downloads_it_on_the_session() {
@@ -63,6 +65,10 @@ async fn a_leader_opens_the_report_from_the_overview_and_downloads_it_on_the_ses
         assert_eq!(picked.location.as_deref(), Some("/reports/2026-Q4"));
         assert_eq!(leader.get("/reports/2026-Q4").await.status, 200);
         assert_eq!(leader.get("/reports?period=2026-13").await.status, 422);
+        // The picker's form sent empty (or /reports typed in) opens the current month.
+        let current = leader.get("/reports").await;
+        assert_eq!(current.status, 303);
+        assert_eq!(current.location.as_deref(), Some(CURRENT_MONTH_REPORT));
 
         // A clerk's report is their department's; another department's is refused.
         let clerk = logged_in(&app, Role::Clerk, Some("zjj")).await;
