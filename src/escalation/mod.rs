@@ -179,6 +179,7 @@ pub async fn deliver_once(state: &Arc<Environment>) -> Result<DeliveryReport, Ap
     };
     let (batch, lease) = (cfg.delivery_batch, cfg.lease_secs);
     let mut report = DeliveryReport::default();
+    let mut first_error: Option<String> = None;
     for _ in 0..MAX_ROUNDS {
         let now = state.clock.now().timestamp();
         let claimed = state
@@ -234,8 +235,11 @@ pub async fn deliver_once(state: &Arc<Environment>) -> Result<DeliveryReport, Ap
                     report.sent += 1;
                 }
                 Err(e) => {
-                    tracing::warn!(outbox.id = row.id, outbox.attempts = row.attempts, error = %e, "email not delivered");
+                    // One warning per delivery round below: a relay that is down would
+                    // otherwise fill the log with a line per queued email.
+                    tracing::debug!(outbox.id = row.id, outbox.attempts = row.attempts, error = %e, "email not delivered");
                     let error = e.to_string();
+                    first_error.get_or_insert_with(|| error.clone());
                     state
                         .db
                         .write(move |conn| outbox::mark_failed(conn, &row, &error, now, backoff))
@@ -244,6 +248,14 @@ pub async fn deliver_once(state: &Arc<Environment>) -> Result<DeliveryReport, Ap
                 }
             }
         }
+    }
+    if let Some(error) = first_error {
+        tracing::warn!(
+            failed = report.failed,
+            sent = report.sent,
+            first_error = %error,
+            "emails not delivered; each is retried with back-off (see GET /api/v1/alerts)"
+        );
     }
     Ok(report)
 }
