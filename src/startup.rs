@@ -32,6 +32,14 @@ impl Application {
         let state = web::Data::new(
             tokio::task::spawn_blocking(move || AppState::load(settings, clock)).await??,
         );
+        let ladder = state.ladder.clone();
+        let checked = state
+            .db
+            .run(move |conn| escalation::undeliverable::check_configuration(conn, &ladder))
+            .await;
+        if let Err(e) = checked {
+            tracing::warn!(error = %e, "escalation ladder's recipients not checked");
+        }
         let pages = web::Data::new(WebState::from_settings(&state.settings.web));
         Self::with_state(listener, state, pages)
     }
