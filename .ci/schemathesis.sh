@@ -3,6 +3,8 @@
 # server on a free port, with a temporary SQLite database loaded with the demo data and an
 # admin token, for a time budget (SCHEMATHESIS_MAX_TIME seconds, 120 by default).
 # Fails on any failure of `--checks all`. Usage: bash .ci/schemathesis.sh [extra schemathesis args]
+# POST /api/v1/messages/import is left out: its body is JSON lines (application/x-ndjson), which
+# schemathesis cannot generate; tests/api/messages.rs covers it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,10 +42,11 @@ for _ in $(seq 1 60); do
   sleep 1
 done
 
-"$VENV/bin/schemathesis" --no-color run "http://127.0.0.1:$PORT/openapi.json" \
+"$VENV/bin/schemathesis" --no-color --config-file .ci/schemathesis.toml run "http://127.0.0.1:$PORT/openapi.json" \
   --checks all \
   --header "Authorization: Bearer $TOKEN" \
   --max-time "$MAX_TIME" \
   --seed "${SCHEMATHESIS_SEED:-$RANDOM}" \
   --generation-database none \
+  --exclude-path /api/v1/messages/import \
   "$@"

@@ -68,6 +68,7 @@ impl Application {
                 .app_data(web::PayloadConfig::new(max_import))
                 .configure(|cfg| crate::api::configure(cfg, max_body))
                 .configure(crate::web::configure)
+                .default_service(web::to(crate::web::not_found))
         })
         .workers(workers)
         .listen(listener)?
