@@ -31,6 +31,9 @@ pub enum AppError {
     Conflict(String),
     #[error("request body too large: the limit is {0} bytes")]
     TooLarge(usize),
+    /// The path exists, not with this method: 405 with `Allow` (the methods it has).
+    #[error("method not allowed: this path answers {0}")]
+    MethodNotAllowed(String),
     /// A dependency is exhausted or down (pool timeout): 503.
     #[error("service temporarily unavailable")]
     Unavailable(String),
@@ -63,6 +66,7 @@ impl AppError {
             AppError::NotFound(_) => "not_found",
             AppError::Conflict(_) => "conflict",
             AppError::TooLarge(_) => "too_large",
+            AppError::MethodNotAllowed(_) => "method_not_allowed",
             AppError::Unavailable(_) => "unavailable",
             AppError::Internal(_) => "internal",
         }
@@ -105,6 +109,7 @@ impl ResponseError for AppError {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -120,6 +125,9 @@ impl ResponseError for AppError {
         let mut resp = HttpResponse::build(self.status_code());
         if matches!(self, AppError::Unauthorized) {
             resp.insert_header(("WWW-Authenticate", "Bearer"));
+        }
+        if let AppError::MethodNotAllowed(allow) = self {
+            resp.insert_header(("Allow", allow.as_str()));
         }
         resp.json(ErrorEnvelope {
             error: ErrorBody {

@@ -7,12 +7,16 @@ use crate::calendar::Coverage;
 use crate::db::DbConnection;
 use crate::error::AppError;
 
+/// The answer of `/healthz`, a liveness probe: always 200 while the process serves; a database
+/// that does not answer shows as `"status": "degraded"` (readiness, `/readyz`, decides traffic).
 #[derive(Debug, Serialize)]
 pub struct HealthReport {
+    /// `ok`, or `degraded` when the database does not answer.
     pub status: &'static str,
+    /// `sqlite` or `postgres`, or `unreachable`.
     pub database: &'static str,
-    /// Emails waiting in the escalation outbox.
-    pub outbox: crate::escalation::outbox::Backlog,
+    /// Emails waiting in the escalation outbox (absent when the database does not answer).
+    pub outbox: Option<crate::escalation::outbox::Backlog>,
     /// How far the official working-day calendar reaches (a warning `calendar.warn_days`
     /// before it ends; deadlines after it are provisional).
     pub calendar: Coverage,
@@ -27,8 +31,18 @@ pub fn report(conn: &mut DbConnection, calendar: Coverage) -> Result<HealthRepor
             crate::db::Backend::Sqlite => "sqlite",
             crate::db::Backend::Postgres => "postgres",
         },
-        outbox: crate::escalation::outbox::backlog(conn)?,
+        outbox: Some(crate::escalation::outbox::backlog(conn)?),
     })
+}
+
+/// What `/healthz` says when the database does not answer: the process still serves.
+pub fn degraded(calendar: Coverage) -> HealthReport {
+    HealthReport {
+        calendar,
+        status: "degraded",
+        database: "unreachable",
+        outbox: None,
+    }
 }
 
 /// An undelivered email older than this means the delivery is stuck (the SMTP relay refuses or

@@ -129,6 +129,7 @@ pub fn get() -> &'static Metrics {
 pub struct Snapshot {
     pub outbox_pending: i64,
     pub outbox_failed: i64,
+    pub outbox_undeliverable: i64,
     pub outbox_oldest_age_secs: i64,
     pub pool_open: u32,
     pub pool_idle: u32,
@@ -144,6 +145,9 @@ pub fn render(now: Snapshot) -> String {
     m.outbox
         .with_label_values(&["failed"])
         .set(now.outbox_failed);
+    m.outbox
+        .with_label_values(&["undeliverable"])
+        .set(now.outbox_undeliverable);
     m.outbox_oldest_seconds
         .set(now.outbox_oldest_age_secs.max(0));
     m.pool

@@ -32,6 +32,14 @@ impl Application {
         let state = web::Data::new(
             tokio::task::spawn_blocking(move || AppState::load(settings, clock)).await??,
         );
+        let ladder = state.ladder.clone();
+        let checked = state
+            .db
+            .run(move |conn| escalation::undeliverable::check_configuration(conn, &ladder))
+            .await;
+        if let Err(e) = checked {
+            tracing::warn!(error = %e, "escalation ladder's recipients not checked");
+        }
         let pages = web::Data::new(WebState::from_settings(&state.settings.web));
         Self::with_state(listener, state, pages)
     }
@@ -60,6 +68,7 @@ impl Application {
                 .app_data(web::PayloadConfig::new(max_import))
                 .configure(|cfg| crate::api::configure(cfg, max_body))
                 .configure(crate::web::configure)
+                .default_service(web::to(crate::web::not_found))
         })
         .workers(workers)
         .listen(listener)?

@@ -133,6 +133,7 @@ fn decision_reason(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExtensionRequestForm {
+    #[serde(deserialize_with = "crate::api::whole_number")]
     pub working_days: i64,
     pub reason: String,
 }

@@ -46,6 +46,7 @@ async fn exposition(state: &AppState) -> Result<HttpResponse, AppError> {
     let text = crate::metrics::render(crate::metrics::Snapshot {
         outbox_pending: backlog.pending,
         outbox_failed: backlog.failed,
+        outbox_undeliverable: backlog.undeliverable,
         outbox_oldest_age_secs: backlog.oldest_pending_at.map_or(0, |t| now - t),
         pool_open,
         pool_idle,

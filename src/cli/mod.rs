@@ -374,8 +374,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     ..
                 } = crate::worker::run_once(&env).await?;
                 println!(
-                    "evaluated {}, alerts {}, digests {}, sent {}, failed {}",
-                    s.evaluated, s.alerts, s.digests, d.sent, d.failed
+                    "evaluated {}, alerts {}, undeliverable {}, digests {}, sent {}, failed {}",
+                    s.evaluated, s.alerts, s.undeliverable, s.digests, d.sent, d.failed
                 );
                 // A non-zero exit, so that cron reports the failed deliveries.
                 if d.failed > 0 {

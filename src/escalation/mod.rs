@@ -13,6 +13,7 @@ pub mod outbox;
 mod recipients;
 pub mod render;
 pub mod sweep;
+pub mod undeliverable;
 
 use std::sync::Arc;
 
@@ -104,6 +105,8 @@ pub fn reschedule(
 pub struct SweepReport {
     pub evaluated: usize,
     pub alerts: usize,
+    /// Alerts newly held as undeliverable (nobody holds the addressed role).
+    pub undeliverable: usize,
     pub digests: usize,
     /// Steps that failed this round (each logged once, with the message id where there is one).
     pub failures: usize,
@@ -118,6 +121,20 @@ pub struct SweepReport {
 pub async fn sweep_once(state: &Arc<Environment>) -> Result<SweepReport, AppError> {
     let mut report = SweepReport::default();
     let now = state.clock.now().timestamp();
+    // First the alerts held as undeliverable whose roles someone now holds.
+    let st = state.clone();
+    match state
+        .db
+        .write(move |conn| undeliverable::retry(conn, &st, now))
+        .await
+    {
+        Ok(n) => report.alerts += n,
+        Err(e) => {
+            tracing::warn!(error = %e, "undeliverable alerts not retried this round");
+            report.failures += 1;
+        }
+    }
+    let mut held = std::collections::BTreeMap::new();
     for _ in 0..MAX_ROUNDS {
         let st = state.clone();
         let batch = state
@@ -135,10 +152,15 @@ pub async fn sweep_once(state: &Arc<Environment>) -> Result<SweepReport, AppErro
         report.evaluated += batch.evaluated;
         report.alerts += batch.alerts;
         report.failures += batch.failed;
+        for (level, n) in batch.undeliverable {
+            *held.entry(level).or_default() += n;
+            report.undeliverable += n;
+        }
         if (batch.evaluated as i64) < state.settings.escalation.batch_size {
             break;
         }
     }
+    undeliverable::warn(&held, &state.ladder);
     let st = state.clone();
     match state
         .db

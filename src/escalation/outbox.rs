@@ -25,7 +25,22 @@ pub mod status {
     /// No longer needed (the message was replied, paused, invalidated, transferred or extended
     /// before delivery). A later decision with the same key revives it.
     pub const CANCELLED: &str = "cancelled";
-    pub const ALL: [&str; 7] = [PENDING, SENDING, SENT, FAILED, HELD, DIGESTED, CANCELLED];
+    /// An alert nobody can receive: no active staff holds the roles its level addresses (the
+    /// reason in `last_error`). Kept until someone does; never sent itself.
+    pub const UNDELIVERABLE: &str = "undeliverable";
+    /// Was undeliverable; once someone held the role, its alerts went out as rows of their own.
+    pub const RESOLVED: &str = "resolved";
+    pub const ALL: [&str; 9] = [
+        PENDING,
+        SENDING,
+        SENT,
+        FAILED,
+        HELD,
+        DIGESTED,
+        CANCELLED,
+        UNDELIVERABLE,
+        RESOLVED,
+    ];
 }
 
 /// What kind of email a row is.
@@ -289,7 +304,12 @@ pub fn cancel_for_message(conn: &mut DbConnection, message_id: i64) -> Result<us
         alert_outbox::table
             .filter(alert_outbox::message_id.eq(message_id))
             .filter(alert_outbox::kind.eq(Kind::Alert.as_str()))
-            .filter(alert_outbox::status.eq_any([status::PENDING, status::FAILED, status::HELD])),
+            .filter(alert_outbox::status.eq_any([
+                status::PENDING,
+                status::FAILED,
+                status::HELD,
+                status::UNDELIVERABLE,
+            ])),
     )
     .set((
         alert_outbox::status.eq(status::CANCELLED),
@@ -441,6 +461,8 @@ pub struct Backlog {
     pub pending: i64,
     /// Whose last attempt failed.
     pub failed: i64,
+    /// Alerts nobody can receive (no active staff holds the addressed role), kept until someone does.
+    pub undeliverable: i64,
     /// Creation time of the oldest undelivered email (RFC 3339, UTC).
     #[serde(serialize_with = "crate::clock::rfc3339_opt")]
     #[schema(value_type = Option<String>, format = DateTime)]
@@ -458,6 +480,10 @@ pub fn backlog(conn: &mut DbConnection) -> Result<Backlog, AppError> {
         .filter(alert_outbox::status.eq(status::FAILED))
         .count()
         .get_result(conn)?;
+    let undeliverable: i64 = alert_outbox::table
+        .filter(alert_outbox::status.eq(status::UNDELIVERABLE))
+        .count()
+        .get_result(conn)?;
     let oldest_pending_at: Option<i64> = alert_outbox::table
         .filter(alert_outbox::status.eq_any([
             status::PENDING,
@@ -470,6 +496,7 @@ pub fn backlog(conn: &mut DbConnection) -> Result<Backlog, AppError> {
     Ok(Backlog {
         pending,
         failed,
+        undeliverable,
         oldest_pending_at,
     })
 }

@@ -6,24 +6,27 @@ use diesel::prelude::*;
 
 use crate::auth::Role;
 use crate::db::DbConnection;
+use crate::directory::Staff;
 use crate::error::AppError;
 use crate::messages::handling::review;
 use crate::messages::model::{utc, MessageRow};
 use crate::messages::Status;
 use crate::schema::messages;
 
-use super::ladder::Level;
+use super::ladder::{Level, Rung};
 use super::outbox::{self, Kind, OutboxEmail};
 use super::recipients::Directory;
 use super::render::{self, AlertContext};
 use super::Environment;
-use super::{digest, SYSTEM_ACTOR};
+use super::{digest, undeliverable, SYSTEM_ACTOR};
 
 /// What one sweep transaction did.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct BatchOutcome {
     pub evaluated: usize,
     pub alerts: usize,
+    /// Alerts held as undeliverable (nobody holds the addressed roles), per level.
+    pub undeliverable: std::collections::BTreeMap<&'static str, usize>,
     /// Messages that could not be evaluated (logged with their ids).
     pub failed: usize,
 }
@@ -78,6 +81,7 @@ pub fn sweep_batch(
             let _span = tracing::debug_span!("escalation.evaluate", message.id = row.id).entered();
             let evaluated = conn.transaction(|conn| {
                 let mut fired = Vec::new();
+                let mut held = Vec::new();
                 let next = if row.status() == Status::Open && row.review_pending {
                     // The department has answered: the reviewers are alerted instead.
                     let (sent, next) = review_overdue(conn, st, &mut dir, row, now)?;
@@ -88,18 +92,24 @@ pub fn sweep_batch(
                         .ladder
                         .plan(&st.timeline, row.received_at, row.due_at, now);
                     for level in plan.fire {
-                        let n = decide(conn, st, &mut dir, row, level, now, &mut touched)?;
-                        fired.push((level.as_str(), n));
+                        match decide(conn, st, &mut dir, row, level, now, &mut touched)? {
+                            Decided::Alerts(n) => fired.push((level.as_str(), n)),
+                            Decided::Undeliverable(true) => held.push(level.as_str()),
+                            Decided::Undeliverable(false) => {}
+                        }
                     }
                     plan.next_at
                 } else {
                     // Paused, replied or invalid: nothing until a workflow step reschedules it.
                     None
                 };
-                Ok::<_, AppError>((fired, next))
+                Ok::<_, AppError>((fired, held, next))
             });
             let next = match evaluated {
-                Ok((fired, next)) => {
+                Ok((fired, held, next)) => {
+                    for level in held {
+                        *outcome.undeliverable.entry(level).or_default() += 1;
+                    }
                     for (level, n) in fired {
                         outcome.alerts += n;
                         crate::metrics::get()
@@ -202,7 +212,8 @@ fn review_overdue(
     Ok((new, None))
 }
 
-/// Writes the alerts of one level for one message; returns how many were new.
+/// Decides one level for one message: its alerts, or, when nobody holds the addressed roles,
+/// one row held as undeliverable (counted per level, logged once per sweep).
 fn decide(
     conn: &mut DbConnection,
     st: &Environment,
@@ -211,27 +222,67 @@ fn decide(
     level: Level,
     now: i64,
     touched: &mut BTreeSet<String>,
-) -> Result<usize, AppError> {
+) -> Result<Decided, AppError> {
     let Some(rung) = st.ladder.rung(level) else {
-        return Ok(0);
+        return Ok(Decided::Alerts(0));
     };
-    let dept = &row.department_code;
-    let mut to = dir.people(conn, &rung.to, dept)?;
-    let mut cc = dir.people(conn, &rung.cc, dept)?;
+    match addressees(conn, dir, rung, &row.department_code)? {
+        Some((to, cc)) => Ok(Decided::Alerts(write_alerts(
+            conn, st, dir, row, rung, &to, &cc, now, touched,
+        )?)),
+        None => Ok(Decided::Undeliverable(undeliverable::hold(
+            conn, row, rung, now,
+        )?)),
+    }
+}
+
+/// What [`decide`] did for one level.
+enum Decided {
+    /// This many new alerts.
+    Alerts(usize),
+    /// Nobody to address: whether a new undeliverable row was written.
+    Undeliverable(bool),
+}
+
+/// The people an alert is addressed to, and those copied.
+pub(super) type Addressees = (Vec<Staff>, Vec<Staff>);
+
+/// Who a rung's alerts go to in `department`: its `to` roles (or, when nobody holds them, the
+/// copied roles directly) and the copied people; `None` when nobody holds any of them.
+pub(super) fn addressees(
+    conn: &mut DbConnection,
+    dir: &mut Directory,
+    rung: &Rung,
+    department: &str,
+) -> Result<Option<Addressees>, AppError> {
+    let mut to = dir.people(conn, &rung.to, department)?;
+    let mut cc = dir.people(conn, &rung.cc, department)?;
     if to.is_empty() {
         // Nobody holds the addressed role: the copied people get it directly rather than nobody.
         to = std::mem::take(&mut cc);
     }
     cc.retain(|c| !to.iter().any(|t| t.email == c.email));
-    if to.is_empty() {
-        tracing::warn!(
-            message.id = row.id,
-            department = %dept,
-            level = level.as_str(),
-            "no active staff to alert"
-        );
-        return Ok(0);
-    }
+    Ok((!to.is_empty()).then_some((to, cc)))
+}
+
+/// Writes the alerts of one rung for one message to `to` (copying `cc`); returns how many were new.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one call site per caller, all named"
+)]
+pub(super) fn write_alerts(
+    conn: &mut DbConnection,
+    st: &Environment,
+    dir: &mut Directory,
+    row: &MessageRow,
+    rung: &Rung,
+    to: &[Staff],
+    cc: &[Staff],
+    now: i64,
+    touched: &mut BTreeSet<String>,
+) -> Result<usize, AppError> {
+    let level = rung.level;
+    let dept = &row.department_code;
     let tl = &st.timeline;
     let overdue_days = tl
         .working_days_overdue(utc(row.due_at), utc(now))
@@ -245,7 +296,7 @@ fn decide(
     };
     let epoch = epoch(level, dept, row.due_at);
     let mut new = 0;
-    for person in &to {
+    for person in to {
         let greeting = format!("{}同志", person.name);
         let (subject, body) = render::alert(
             row,

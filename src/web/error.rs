@@ -45,7 +45,9 @@ impl WebError {
                 ),
                 AppError::NotFound(_) => ("未找到", "您要找的页面或留言不存在。"),
                 AppError::Unauthorized => ("请先登录", "登录后才能查看此页面。"),
-                AppError::BadRequest { .. } | AppError::Invalid { .. } => (
+                AppError::BadRequest { .. }
+                | AppError::Invalid { .. }
+                | AppError::MethodNotAllowed(_) => (
                     "请求有误",
                     "提交的内容或地址中的参数有误，请返回检查后重试。",
                 ),

@@ -124,7 +124,13 @@ async fn favicon() -> HttpResponse {
         .body(FAVICON)
 }
 
-async fn not_found(_req: HttpRequest) -> Result<HttpResponse, WebError> {
+/// No route for this request: a path of the API document with another method is a 405 in the
+/// API's envelope; anything else is the pages' 404.
+pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, WebError> {
+    if let Some(methods) = crate::api::openapi::declared_methods(req.path()) {
+        use actix_web::ResponseError;
+        return Ok(AppError::MethodNotAllowed(methods.join(", ")).error_response());
+    }
     Err(AppError::NotFound("no such page".into()).into())
 }
 

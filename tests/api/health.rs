@@ -262,3 +262,34 @@ async fn requests_without_a_valid_token_are_refused() {
         assert_eq!(resp.status().as_u16(), 401);
     }
 }
+
+#[tokio::test]
+async fn an_undeclared_method_on_a_documented_path_is_405_in_the_envelope() {
+    for app in TestApp::each("2026-10-09T10:00:00+08:00").await {
+        for (method, path, allow) in [
+            ("TRACE", "/healthz", "GET"),
+            ("DELETE", "/api/v1/messages/1", "GET"),
+            ("PUT", "/api/v1/messages", "GET, POST"),
+        ] {
+            let resp = app
+                .client
+                .request(method.parse().unwrap(), format!("{}{path}", app.address))
+                .bearer_auth(&app.admin)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(resp.status().as_u16(), 405, "{method} {path}");
+            assert_eq!(resp.headers()["allow"], allow, "{method} {path}");
+            let (_, body) = crate::helpers::decode(resp).await;
+            assert_eq!(body["error"]["code"], "method_not_allowed", "{body}");
+        }
+        // A path the document does not have stays the pages' 404.
+        let resp = app
+            .client
+            .request("TRACE".parse().unwrap(), format!("{}/nowhere", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 404);
+    }
+}

@@ -21,5 +21,6 @@ mod reports;
 mod routes;
 mod smtp;
 mod stats;
+mod undeliverable;
 mod validation;
 mod web;

@@ -313,3 +313,31 @@ async fn search_wildcards_match_only_themselves() {
         }
     }
 }
+
+#[tokio::test]
+async fn working_days_are_read_as_json_schema_integers_so_two_point_zero_is_two() {
+    for app in TestApp::each("2026-10-12T09:00:00+08:00").await {
+        let msg = app.create_message("zjj", "2026-10-12T08:00:00+08:00").await;
+        let path = format!("/api/v1/messages/{}/extend", msg["id"]);
+        for bad in [json!(2.5), json!("2")] {
+            let (status, body) = app
+                .post(
+                    &app.admin,
+                    &path,
+                    &json!({"working_days": bad, "reason": "核查"}),
+                )
+                .await;
+            assert_eq!(status, 400, "{}: {bad}: {body}", app.backend);
+            assert_eq!(error_code(&body), "bad_request");
+        }
+        let (status, out) = app
+            .post(
+                &app.admin,
+                &path,
+                &json!({"working_days": 5.0, "reason": "核查"}),
+            )
+            .await;
+        assert_eq!(status, 200, "{}: {out}", app.backend);
+        assert_eq!(out["extended_days"], 5);
+    }
+}

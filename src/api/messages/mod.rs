@@ -85,7 +85,7 @@ pub async fn create(
 }
 
 /// Imports JSON lines (one message per line, the create fields). Good lines are stored even when others are rejected.
-#[utoipa::path(post, path = "/api/v1/messages/import", request_body(content = String, content_type = "application/x-ndjson"),
+#[utoipa::path(post, path = "/api/v1/messages/import", request_body(content = Option<String>, content_type = "application/x-ndjson", description = "JSON lines, one message per line; an empty body imports nothing"),
     security(("bearer" = [])), responses((status = 200, body = ImportReport)))]
 pub async fn import(
     state: web::Data<AppState>,
@@ -225,6 +225,7 @@ pub struct ReasonForm {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExtendForm {
+    #[serde(deserialize_with = "crate::api::whole_number")]
     pub working_days: i64,
     pub reason: String,
 }

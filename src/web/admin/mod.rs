@@ -1,5 +1,6 @@
 //! Admin pages: the hub, departments, the SLA policy and escalation ladder in force. Staff
-//! (`users`), API tokens (`tokens`) and the calendar (`calendar`) have modules of their own;
+//! (`users`), API tokens (`tokens`), the calendar (`calendar`) and the undeliverable alerts
+//! (`alerts`) have modules of their own;
 //! what they share is in `forms`.
 
 use actix_web::{web, HttpResponse, ResponseError};
@@ -14,6 +15,7 @@ use crate::error::AppError;
 use super::inbox::Choice;
 use super::{redirect, render, render_status, CurrentUser, Layout, Posted, WebError};
 
+pub mod alerts;
 pub mod calendar;
 pub mod forms;
 pub mod tokens;
@@ -34,6 +36,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(tokens::revoke_token),
         )
         .route("/admin/policy", web::get().to(policy))
+        .route("/admin/alerts", web::get().to(alerts::undeliverable))
         .route("/admin/calendar", web::get().to(calendar::calendar))
         .route("/admin/calendar/reload", web::post().to(calendar::reload));
 }

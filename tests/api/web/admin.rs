@@ -23,6 +23,7 @@ async fn admin_pages_are_refused_to_everyone_but_admins() {
                 "/admin/policy",
                 "/admin/calendar",
                 "/admin/departments",
+                "/admin/alerts",
             ] {
                 assert_eq!(b.get(path).await.status, 403, "{role} {path}");
             }
