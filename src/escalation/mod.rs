@@ -7,6 +7,7 @@
 //! `docs/escalation.md` for the guarantees.
 
 mod approvals;
+mod citizen;
 pub mod digest;
 pub mod ladder;
 pub mod outbox;
@@ -78,6 +79,16 @@ impl AfterStep for Rearm {
         now: DateTime<Utc>,
     ) -> Result<(), AppError> {
         approvals::notify(conn, self, row, request, now)
+    }
+
+    fn citizen_notice(
+        &self,
+        conn: &mut DbConnection,
+        row: &MessageRow,
+        notice: &crate::messages::handling::notice::CitizenNotice<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, AppError> {
+        citizen::notify(conn, &self.office, row, notice, now)
     }
 }
 

@@ -189,6 +189,7 @@ pub async fn dashboard(
     who.require_see(&code)?;
     let owner = who.owns(&code);
     let office = state.workflow.rules.office_department.clone();
+    let rules = state.workflow.rules.clone();
     let now = state.clock.now();
     let tl = state.workflow.timeline.clone();
     let month = Month::of(now, tl.tz());
@@ -196,6 +197,7 @@ pub async fn dashboard(
         state.settings.reports.rounding,
         state.settings.reports.decimals,
     );
+    let queue_rules = rules.clone();
     let data = state
         .db
         .run(move |conn| {
@@ -239,7 +241,11 @@ pub async fn dashboard(
             let alerts = events::alerts_sent(conn, &code, (month.start, month.end))?;
             let all_staff = directory::list_staff(conn)?;
             let departments = directory::list_departments(conn)?;
-            let requests = pending_extension_requests(conn, Some(&code), LIST_LIMIT)?;
+            // The office's dashboard also lists the requests the office decides, from every department.
+            let office_above = (code == office)
+                .then(|| crate::auth::office_decides_above(&queue_rules))
+                .flatten();
+            let requests = pending_extension_requests(conn, Some(&code), office_above, LIST_LIMIT)?;
             // Returns wait at the office for its staff to assign them.
             let returns = if code == office {
                 model::list_pending(
@@ -336,12 +342,24 @@ pub async fn dashboard(
                 by: names.actor(&r.requested_by),
                 at: view::local_time(tl, r.requested_at),
                 detail: format!(
-                    "申请延长{}个工作日（办理期限{}）。理由：{}",
+                    "{}申请延长{}个工作日（办理期限{}，{}）。理由：{}",
+                    names.department(&m.department_code),
                     r.working_days,
                     view::local_date(tl, m.due_at),
+                    match crate::auth::extension_approver(
+                        u32::try_from(r.working_days).unwrap_or(0),
+                        &rules
+                    ) {
+                        crate::auth::Approver::Office => "由办公室审批",
+                        crate::auth::Approver::Department => "由本部门科室负责人审批",
+                    },
                     crate::privacy::text_for(&r.reason, &citizen, owner)
                 ),
-                decidable: who.may_extend(&m.department_code),
+                decidable: who.may_approve_extension(
+                    &m.department_code,
+                    u32::try_from(r.working_days).unwrap_or(0),
+                    &rules,
+                ),
             }
         })
         .collect();
