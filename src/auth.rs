@@ -581,6 +581,75 @@ mod tests {
         ));
     }
 
+    fn handling(approver: ExtensionApprover) -> HandlingSettings {
+        let env = std::collections::BTreeMap::new();
+        let mut rules =
+            crate::config::Settings::load_from(std::path::Path::new("config/default.toml"), &env)
+                .unwrap()
+                .handling;
+        rules.extension_approver = approver;
+        rules.department_approves_up_to_working_days = 5;
+        rules
+    }
+
+    #[test]
+    fn the_setting_and_the_requests_days_decide_who_approves_an_extension() {
+        let who = |role, dept: &str| Principal {
+            role,
+            department: Some(DepartmentCode::parse(dept).unwrap()),
+            actor: "test".into(),
+            staff_id: None,
+        };
+        let own = who(Role::Supervisor, "zjj");
+        let office = who(Role::Supervisor, "gov-office");
+        let office_clerk = who(Role::Clerk, "gov-office");
+        let admin = who(Role::Admin, "gov-office");
+        let leader = who(Role::Leader, "gov-office");
+
+        let rules = handling(ExtensionApprover::Office);
+        assert!(office.may_approve_extension("zjj", 3, &rules));
+        assert!(!own.may_approve_extension("zjj", 3, &rules));
+        assert!(!office_clerk.may_approve_extension("zjj", 3, &rules));
+        assert!(!leader.may_approve_extension("zjj", 3, &rules));
+        assert!(admin.may_approve_extension("zjj", 3, &rules));
+        let err = own
+            .require_extension_approver("zjj", 3, &rules)
+            .unwrap_err();
+        assert!(err.to_string().contains("approved by the office"), "{err}");
+        assert!(own.may_request_extension("zjj", &rules));
+
+        let rules = handling(ExtensionApprover::Department);
+        assert!(own.may_approve_extension("zjj", 10, &rules));
+        assert!(!office.may_approve_extension("zjj", 10, &rules));
+        assert!(
+            !own.may_request_extension("zjj", &rules),
+            "it grants instead"
+        );
+
+        let rules = handling(ExtensionApprover::DepartmentThenOffice);
+        assert!(own.may_approve_extension("zjj", 5, &rules));
+        assert!(!office.may_approve_extension("zjj", 5, &rules));
+        assert!(!own.may_approve_extension("zjj", 6, &rules));
+        assert!(office.may_approve_extension("zjj", 6, &rules));
+        assert_eq!(office_decides_above(&rules), Some(5));
+    }
+
+    #[test]
+    fn clerks_return_and_supervisors_and_the_office_transfer_by_default() {
+        let rules = handling(ExtensionApprover::Office);
+        let who = |role, dept: &str| Principal {
+            role,
+            department: Some(DepartmentCode::parse(dept).unwrap()),
+            actor: "test".into(),
+            staff_id: None,
+        };
+        assert!(!who(Role::Clerk, "zjj").may_transfer("zjj", &rules));
+        assert!(who(Role::Supervisor, "zjj").may_transfer("zjj", &rules));
+        assert!(!who(Role::Supervisor, "jyj").may_transfer("zjj", &rules));
+        assert!(who(Role::Clerk, "gov-office").may_transfer("gov-office", &rules));
+        assert!(who(Role::Admin, "gov-office").may_transfer("zjj", &rules));
+    }
+
     #[test]
     fn unknown_roles_name_the_allowed_ones() {
         let err = "boss".parse::<Role>().unwrap_err();

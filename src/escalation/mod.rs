@@ -245,7 +245,15 @@ pub async fn deliver_once(state: &Arc<Environment>) -> Result<DeliveryReport, Ap
                     report.sent += 1;
                 }
                 Err(e) => {
-                    tracing::warn!(outbox.id = row.id, outbox.attempts = row.attempts, error = %e, "email not delivered");
+                    // A citizen's address is personal data: an SMTP answer or an address error
+                    // that repeats it is logged without it.
+                    let logged = if row.dedup_key.starts_with("citizen:") {
+                        e.to_string()
+                            .replace(&row.recipient_email, "[citizen email]")
+                    } else {
+                        e.to_string()
+                    };
+                    tracing::warn!(outbox.id = row.id, outbox.attempts = row.attempts, error = %logged, "email not delivered");
                     let error = e.to_string();
                     state
                         .db

@@ -16,7 +16,7 @@ use crate::messages::{critical_threshold, Status};
 
 use super::figures::{self, DepartmentLine, Month, MonthFigures, QueueCounts};
 use super::view::{self, MessageItem, Names};
-use super::{redirect, render, CurrentUser, Layout, WebError};
+use super::{redirect, render, render_status, CurrentUser, Layout, WebError};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/dashboard", web::get().to(dashboard))
@@ -136,6 +136,8 @@ pub struct ApprovalItem {
 struct DashboardPage {
     approvals: Vec<ApprovalItem>,
     notice: Option<String>,
+    /// Why a decision taken from the approvals list was refused.
+    error: Option<String>,
     layout: Layout,
     department: String,
     month: String,
@@ -149,7 +151,7 @@ struct DashboardPage {
     back_to_overview: bool,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct DashboardQuery {
     dept: Option<String>,
     /// Set after a decision taken from the approvals list, with the message's `id`.
@@ -172,6 +174,17 @@ pub async fn dashboard(
     state: web::Data<AppState>,
     user: CurrentUser,
     query: web::Query<DashboardQuery>,
+) -> Result<HttpResponse, WebError> {
+    dashboard_page(state, user, query.into_inner(), None).await
+}
+
+/// The dashboard, with `refused` (status and Chinese reason) after a decision from its approvals
+/// list that the workflow refused: the office decides there on messages it does not otherwise see.
+pub async fn dashboard_page(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    query: DashboardQuery,
+    refused: Option<(actix_web::http::StatusCode, String)>,
 ) -> Result<HttpResponse, WebError> {
     let who = &user.principal;
     who.require_role(
@@ -375,21 +388,29 @@ pub async fn dashboard(
         decidable: state.workflow.may_assign(who),
     }));
     let title = format!("督办看板 · {}", department.name);
-    render(&DashboardPage {
-        layout: Layout::for_user(&state, &user, &title, "dashboard").await?,
-        department: department.name,
-        month: month.label(),
-        period: month.period(),
-        figures,
-        queue,
-        overdue: items(overdue),
-        due_soon: items(due_soon),
-        workload,
-        alerts,
-        back_to_overview: who.scope().is_none(),
-        approvals,
-        notice: notice(query.done.as_deref(), query.id),
-    })
+    let (status, error) = match refused {
+        Some((status, text)) => (status, Some(text)),
+        None => (actix_web::http::StatusCode::OK, None),
+    };
+    render_status(
+        status,
+        &DashboardPage {
+            layout: Layout::for_user(&state, &user, &title, "dashboard").await?,
+            department: department.name,
+            month: month.label(),
+            period: month.period(),
+            figures,
+            queue,
+            overdue: items(overdue),
+            due_soon: items(due_soon),
+            workload,
+            alerts,
+            back_to_overview: who.scope().is_none(),
+            approvals,
+            notice: notice(query.done.as_deref(), query.id),
+            error,
+        },
+    )
 }
 
 /// A link to a monthly report page.

@@ -114,6 +114,21 @@ async fn act(
     }
 }
 
+/// Runs one workflow step (or its form's error) as the user, in one write transaction.
+async fn run_step(
+    state: &web::Data<AppState>,
+    user: &CurrentUser,
+    step: Result<Step, AppError>,
+) -> Result<MessageRow, AppError> {
+    let step = step?;
+    let now = state.clock.now();
+    let (st, who) = (state.clone(), user.principal.clone());
+    state
+        .db
+        .write(move |conn| step(&st.workflow, &who, conn, now))
+        .await
+}
+
 /// Runs one workflow step as the user: the row as it now is, or the page (or error) that
 /// answers the refusal.
 async fn run(
@@ -122,17 +137,7 @@ async fn run(
     id: i64,
     step: Result<Step, AppError>,
 ) -> Result<Result<MessageRow, HttpResponse>, WebError> {
-    let result = match step {
-        Ok(step) => {
-            let now = state.clock.now();
-            let (st, who) = (state.clone(), user.principal.clone());
-            state
-                .db
-                .write(move |conn| step(&st.workflow, &who, conn, now))
-                .await
-        }
-        Err(e) => Err(e),
-    };
+    let result = run_step(state, user, step).await;
     match result {
         Ok(row) => Ok(Ok(row)),
         Err(e) => match refusal::action_error_zh(&e, &state.workflow.rules) {
@@ -403,12 +408,22 @@ pub async fn decide_extension(
     } else {
         "extension_refused"
     };
-    let success = if form.back.as_deref() == Some("dashboard") {
-        format!("/dashboard?done={done}&id={id}")
-    } else {
-        page_of(id, done)
-    };
-    act(state, user, id, step, success).await
+    if form.back.as_deref() != Some("dashboard") {
+        return act(state, user, id, step, page_of(id, done)).await;
+    }
+    // From the approvals list: a refusal comes back to the list, which the office sees even
+    // for the messages of other departments.
+    match run_step(&state, &user, step).await {
+        Ok(_) => Ok(redirect(&format!("/dashboard?done={done}&id={id}"))),
+        Err(e) => match refusal::action_error_zh(&e, &state.workflow.rules) {
+            Some(text) => {
+                let query = super::dashboard::DashboardQuery::default();
+                let refused = Some((e.status_code(), text));
+                super::dashboard::dashboard_page(state, user, query, refused).await
+            }
+            None => Err(e.into()),
+        },
+    }
 }
 
 /// Marks the message invalid (spam, duplicate, out of scope).
