@@ -136,8 +136,17 @@ pub struct HandlingSettings {
     pub office_department: String,
     /// Extension requests must come at least this many working days before the due date (0: before the due time).
     pub extension_lead_working_days: u32,
-    /// Most working days of extension one message may get in total.
-    pub max_extension_working_days: u32,
+    /// Who approves an extension: the office (the default), the department's supervisor, or the
+    /// department up to [`HandlingSettings::department_approves_up_to_working_days`] and the office above.
+    pub extension_approver: ExtensionApprover,
+    /// Under `department_then_office`: the longest extension the department's supervisor approves.
+    pub department_approves_up_to_working_days: u32,
+    /// Roles that move a message straight to another department besides the office's own staff,
+    /// leaders and admins (who assign); the others return it to the office with a reason.
+    pub direct_transfer_roles: Vec<crate::auth::Role>,
+    /// Email the citizen (when an address was given) when an extension is approved or the
+    /// message is transferred, returned or reassigned, with the new deadline.
+    pub notify_citizen: bool,
     /// A return later than this many working days after assignment is recorded as late.
     pub return_within_working_days: u32,
     /// Channels whose replies a reviewer must accept before they are final.
@@ -153,6 +162,29 @@ pub struct HandlingSettings {
     pub max_pause_working_days: u32,
     /// A reply waiting for review longer than this many working days alerts the reviewers (once).
     pub review_within_working_days: u32,
+}
+
+/// `[handling] extension_approver`: who decides an extension (the rule lives in
+/// [`crate::auth::Principal::may_approve_extension`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExtensionApprover {
+    /// The coordinating office (督查/办公室): a supervisor of `office_department`, or an admin.
+    Office,
+    /// The department's own supervisor, or an admin.
+    Department,
+    /// The department's supervisor for short extensions, the office for longer ones.
+    DepartmentThenOffice,
+}
+
+impl ExtensionApprover {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExtensionApprover::Office => "office",
+            ExtensionApprover::Department => "department",
+            ExtensionApprover::DepartmentThenOffice => "department_then_office",
+        }
+    }
 }
 
 fn default_max_pause() -> u32 {
@@ -455,6 +487,22 @@ impl Settings {
                 "must be empty (random key) or at least 32 characters".into(),
             ));
         }
+        for role in &self.handling.direct_transfer_roles {
+            if role.is_system() {
+                return Err(bad(
+                    "handling.direct_transfer_roles",
+                    format!("'{role}' is a system role and handles no messages"),
+                ));
+            }
+        }
+        if self.handling.extension_approver == ExtensionApprover::DepartmentThenOffice
+            && self.handling.department_approves_up_to_working_days == 0
+        {
+            return Err(bad(
+                "handling.department_approves_up_to_working_days",
+                "must be at least 1 with extension_approver = \"department_then_office\" (use \"office\" otherwise)".into(),
+            ));
+        }
         if self.handling.max_pause_working_days == 0 {
             return Err(bad(
                 "handling.max_pause_working_days",
@@ -542,6 +590,14 @@ fn set_path(tree: &mut toml::Table, key: &str, raw: &str) -> Result<(), ConfigEr
                 message: format!("expected true or false, got '{raw}'"),
             })?)
         }
+        // A list from the environment: comma-separated names (`clerk,supervisor`; empty: none).
+        Some(toml::Value::Array(_)) => toml::Value::Array(
+            raw.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| toml::Value::String(s.to_string()))
+                .collect(),
+        ),
         Some(_) => toml::Value::String(raw.to_string()),
         None => return Err(unknown()),
     };
@@ -616,6 +672,21 @@ mod tests {
                 "handling.max_pause_working_days",
             ),
             ("HUIYIN_REPORTS__DECIMALS", "3", "reports.decimals"),
+            (
+                "HUIYIN_HANDLING__EXTENSION_APPROVER",
+                "mayor",
+                "`office`, `department`, `department_then_office`",
+            ),
+            (
+                "HUIYIN_HANDLING__DIRECT_TRANSFER_ROLES",
+                "clerk,intake",
+                "handling.direct_transfer_roles",
+            ),
+            (
+                "HUIYIN_HANDLING__MAX_EXTENSION_WORKING_DAYS",
+                "10",
+                "handling.max_extension_working_days",
+            ),
         ];
         for (var, value, key) in cases {
             let err = load(&[(var, value)]).unwrap_err().to_string();
@@ -631,6 +702,55 @@ mod tests {
         assert_eq!(s.reports.decimals, 2);
         let s = load(&[("HUIYIN_HANDLING__PAUSE", "with_approval")]).unwrap();
         assert_eq!(s.handling.pause, PausePolicy::WithApproval);
+    }
+
+    #[test]
+    fn the_office_approves_extensions_supervisors_transfer_and_citizens_are_told_by_default() {
+        let s = load(&[]).unwrap();
+        assert_eq!(s.handling.extension_approver, ExtensionApprover::Office);
+        assert_eq!(s.handling.department_approves_up_to_working_days, 5);
+        assert_eq!(
+            s.handling.direct_transfer_roles,
+            vec![crate::auth::Role::Supervisor]
+        );
+        assert!(s.handling.notify_citizen);
+        let s = load(&[
+            (
+                "HUIYIN_HANDLING__EXTENSION_APPROVER",
+                "department_then_office",
+            ),
+            (
+                "HUIYIN_HANDLING__DEPARTMENT_APPROVES_UP_TO_WORKING_DAYS",
+                "3",
+            ),
+            (
+                "HUIYIN_HANDLING__DIRECT_TRANSFER_ROLES",
+                "clerk, supervisor",
+            ),
+        ])
+        .unwrap();
+        assert_eq!(
+            s.handling.extension_approver,
+            ExtensionApprover::DepartmentThenOffice
+        );
+        assert_eq!(s.handling.department_approves_up_to_working_days, 3);
+        assert_eq!(s.handling.direct_transfer_roles.len(), 2);
+        let err = load(&[
+            (
+                "HUIYIN_HANDLING__EXTENSION_APPROVER",
+                "department_then_office",
+            ),
+            (
+                "HUIYIN_HANDLING__DEPARTMENT_APPROVES_UP_TO_WORKING_DAYS",
+                "0",
+            ),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("handling.department_approves_up_to_working_days"),
+            "{err}"
+        );
     }
 
     #[test]

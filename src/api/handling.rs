@@ -140,7 +140,7 @@ pub struct ExtensionRequestForm {
 
 /// Asks for an extension (before the deadline, within the cap); a supervisor decides.
 #[utoipa::path(post, path = "/api/v1/messages/{id}/extension-requests", request_body = ExtensionRequestForm, security(("bearer" = [])),
-    responses((status = 201, body = ExtensionRequestView), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope, description = "after the deadline or over the cap")))]
+    responses((status = 201, body = ExtensionRequestView), (status = 403, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope, description = "after the deadline or past the total cap from receipt")))]
 pub async fn request_extension(
     state: web::Data<AppState>,
     who: Principal,
@@ -187,9 +187,11 @@ async fn decide(
     .await
 }
 
-/// Approves a pending extension request (supervisor of the department, or admin).
+/// Approves a pending extension request: the approver `[handling] extension_approver` names (by
+/// default the office: a supervisor of `office_department`), or an admin; anyone else gets 403
+/// naming the rule. The deadline moves and the citizen is told.
 #[utoipa::path(post, path = "/api/v1/messages/{id}/extension-requests/{request}/approve", request_body = DecisionForm, security(("bearer" = [])),
-    responses((status = 200, body = MessageView), (status = 403, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope)))]
+    responses((status = 200, body = MessageView), (status = 403, body = ErrorEnvelope, description = "not the approver the setting names"), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope, description = "past the total cap from receipt")))]
 pub async fn approve_extension(
     state: web::Data<AppState>,
     who: Principal,

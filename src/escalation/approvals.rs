@@ -1,4 +1,4 @@
-//! Emails to the approvers when a request waits for their decision (an extension request goes to the department's supervisors), through the outbox, once per request and approver.
+//! Emails to the approvers when a request waits for their decision (an extension request goes to the supervisors of the department the setting names: the office by default), through the outbox, once per request and approver.
 
 use crate::auth::Role;
 use crate::db::DbConnection;
@@ -12,7 +12,7 @@ use super::recipients::Directory;
 use super::render;
 use chrono::{DateTime, Utc};
 
-/// Queues one email per approver of `request` (none when the department has no supervisor:
+/// Queues one email per approver of `request` (none when the approving department has no supervisor:
 /// the request still shows on the dashboard of the admins).
 pub(super) fn notify(
     conn: &mut DbConnection,
@@ -25,11 +25,12 @@ pub(super) fn notify(
         request_id,
         working_days,
         reason,
+        approver_department,
     } = request;
     let mut dir = Directory::default();
-    let approvers = dir.people(conn, &[Role::Supervisor], &row.department_code)?;
+    let approvers = dir.people(conn, &[Role::Supervisor], approver_department)?;
     if approvers.is_empty() {
-        tracing::warn!(message.id = row.id, department = %row.department_code, "no supervisor to approve an extension request");
+        tracing::warn!(message.id = row.id, department = %approver_department, "no supervisor to approve an extension request");
         return Ok(());
     }
     let department_name = dir.department_name(conn, &row.department_code);

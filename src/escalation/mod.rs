@@ -7,6 +7,7 @@
 //! `docs/escalation.md` for the guarantees.
 
 mod approvals;
+mod citizen;
 pub mod digest;
 pub mod ladder;
 pub mod outbox;
@@ -79,6 +80,16 @@ impl AfterStep for Rearm {
         now: DateTime<Utc>,
     ) -> Result<(), AppError> {
         approvals::notify(conn, self, row, request, now)
+    }
+
+    fn citizen_notice(
+        &self,
+        conn: &mut DbConnection,
+        row: &MessageRow,
+        notice: &crate::messages::handling::notice::CitizenNotice<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, AppError> {
+        citizen::notify(conn, &self.office, row, notice, now)
     }
 }
 
@@ -257,11 +268,19 @@ pub async fn deliver_once(state: &Arc<Environment>) -> Result<DeliveryReport, Ap
                     report.sent += 1;
                 }
                 Err(e) => {
+                    // A citizen's address is personal data: an SMTP answer or an address error
+                    // that repeats it is logged without it.
+                    let logged = if row.dedup_key.starts_with("citizen:") {
+                        e.to_string()
+                            .replace(&row.recipient_email, "[citizen email]")
+                    } else {
+                        e.to_string()
+                    };
                     // One warning per delivery round below: a relay that is down would
                     // otherwise fill the log with a line per queued email.
-                    tracing::debug!(outbox.id = row.id, outbox.attempts = row.attempts, error = %e, "email not delivered");
+                    tracing::debug!(outbox.id = row.id, outbox.attempts = row.attempts, error = %logged, "email not delivered");
                     let error = e.to_string();
-                    first_error.get_or_insert_with(|| error.clone());
+                    first_error.get_or_insert_with(|| logged.clone());
                     state
                         .db
                         .write(move |conn| outbox::mark_failed(conn, &row, &error, now, backoff))

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use crate::db::DbConnection;
 use crate::error::AppError;
 
+use super::handling::notice::CitizenNotice;
 use super::MessageRow;
 
 /// A request that waits for an approver's decision (审批). Pause requests, when pausing needs
@@ -16,6 +17,8 @@ pub enum Approval<'a> {
         request_id: i64,
         working_days: u32,
         reason: &'a str,
+        /// The department whose supervisors decide it ([`crate::auth::extension_approver`]).
+        approver_department: &'a str,
     },
 }
 
@@ -38,5 +41,17 @@ pub trait AfterStep: Send + Sync {
         _now: DateTime<Utc>,
     ) -> Result<(), AppError> {
         Ok(())
+    }
+
+    /// Tells the citizen of `row` (who gave an email address) of a step, once per
+    /// `notice.key`; answers whether an email was queued.
+    fn citizen_notice(
+        &self,
+        _conn: &mut DbConnection,
+        _row: &MessageRow,
+        _notice: &CitizenNotice<'_>,
+        _now: DateTime<Utc>,
+    ) -> Result<bool, AppError> {
+        Ok(false)
     }
 }

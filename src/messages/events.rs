@@ -110,6 +110,14 @@ pub enum Event {
     ReviewRejected {
         reason: String,
     },
+    /// The citizen was told of a step (`step`: extended, transferred, returned, reassigned) and
+    /// the deadline then in force; `emailed` when an email was queued to their address. The
+    /// public tracking page reads these.
+    CitizenNotified {
+        step: String,
+        due_at: i64,
+        emailed: bool,
+    },
     /// Figures recomputed because the official calendar for `years` replaced the provisional
     /// one; each pair is `[before, after]`, and only what changed is present.
     Recalculated {
@@ -156,6 +164,7 @@ impl Event {
             Event::ReviewAccepted => "review_accepted",
             Event::ReviewRejected { .. } => "review_rejected",
             Event::Recalculated { .. } => "recalculated",
+            Event::CitizenNotified { .. } => "citizen_notified",
         }
     }
 
@@ -182,6 +191,7 @@ impl Event {
             Event::ReviewAccepted => "审核通过",
             Event::ReviewRejected { .. } => "审核退回",
             Event::Recalculated { .. } => "按正式放假安排重新计算",
+            Event::CitizenNotified { .. } => "告知留言人",
         }
     }
 }
@@ -333,6 +343,7 @@ pub fn replay(events: &[Event]) -> ReplayedState {
                 }
             }
             Event::AlertSent { .. }
+            | Event::CitizenNotified { .. }
             | Event::ExtensionRequested { .. }
             | Event::ExtensionRefused { .. }
             | Event::PauseRequested { .. }

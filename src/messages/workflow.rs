@@ -15,6 +15,7 @@ use crate::sla::{Channel, SlaPolicy, Timeline};
 use std::collections::HashMap;
 
 use super::events::{self, Event, NewEventRow};
+use super::handling::notice::CitizenStep;
 use super::model::{self, MessageRow, NewMessageRow};
 use super::{AfterStep, MessageForm, NewMessage, Status};
 
@@ -374,7 +375,9 @@ impl Workflow {
         )
     }
 
-    /// Moves the message to another department; the deadline stays (the ladder restarts for the new department).
+    /// Moves the message to another department (the office's staff and the roles of
+    /// `[handling] direct_transfer_roles`); the deadline stays (the ladder restarts for the new
+    /// department), and the citizen is told.
     #[tracing::instrument(name = "workflow.transfer", skip_all, fields(message.id = id))]
     pub fn transfer(
         &self,
@@ -387,6 +390,13 @@ impl Workflow {
     ) -> Result<MessageRow, AppError> {
         conn.transaction(|conn| {
             let row = self.load_for(conn, who, id)?;
+            if !who.may_transfer(&row.department_code, &self.rules) {
+                return Err(AppError::Forbidden(format!(
+                    "the role '{}' does not transfer messages directly (handling.direct_transfer_roles): \
+                     return it to the office with a reason, and the office reassigns it",
+                    who.role
+                )));
+            }
             if !row.status().is_pending() {
                 return Err(conflict(&row, "transfer"));
             }
@@ -397,7 +407,7 @@ impl Workflow {
                 ));
             }
             directory::find_department(conn, to.as_str())?;
-            self.save(
+            let after = self.save(
                 conn,
                 &row,
                 MessageChanges {
@@ -411,7 +421,13 @@ impl Workflow {
                 },
                 &who.actor,
                 now,
-            )
+            )?;
+            let step = CitizenStep::Transferred {
+                from: row.department_code.clone(),
+                to: to.as_str().into(),
+            };
+            self.tell_citizen(conn, &after, step, now)?;
+            Ok(after)
         })
     }
 

@@ -98,6 +98,13 @@ pub struct FiguresView {
     /// 退回: messages returned to the office as not the department's business, in the period.
     #[serde(default)]
     pub returned: i64,
+    /// 按时退回: of `returned`, within `[handling] return_within_working_days` of assignment.
+    #[serde(default)]
+    pub returned_on_time: i64,
+    /// 转办: messages transferred straight to another department in the period, counted for the
+    /// department they left.
+    #[serde(default)]
+    pub transferred: i64,
 }
 
 impl FiguresView {
@@ -131,6 +138,8 @@ impl FiguresView {
             not_confirmed: f.not_confirmed,
             confirmed_rate: RateView::new(f.confirmed_rate(), p),
             returned: f.returned,
+            returned_on_time: f.returned_on_time,
+            transferred: f.transferred,
         }
     }
 }

@@ -7,6 +7,8 @@
 //! [mayor_mailbox.consultation]
 //! working_days = 5
 //! explanation = "…"
+//! max_total_working_days = 15   # the whole handling time from receipt, extensions included
+//! max_total_source = "…"        # the rule that sets it, shown on the admin page
 //! ```
 
 use std::fmt;
@@ -14,6 +16,8 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use toml::{Table, Value};
+
+use super::cap::TotalCap;
 
 /// Where a message came in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -262,6 +266,7 @@ impl fmt::Display for WorkingDays {
 struct Rule {
     days: WorkingDays,
     explanation: String,
+    cap: TotalCap,
 }
 
 /// Working days allowed for a reply, per channel and category.
@@ -314,6 +319,14 @@ impl SlaPolicy {
         self.rules[channel as usize][category as usize]
             .as_ref()
             .map(|r| r.explanation.as_str())
+    }
+
+    /// The cap on the whole handling time of a message on `channel` with `category`, counted
+    /// from receipt (its limit plus every extension), with the rule that sets it.
+    pub fn total_cap(&self, channel: Channel, category: Category) -> Option<&TotalCap> {
+        self.rules[channel as usize][category as usize]
+            .as_ref()
+            .map(|r| &r.cap)
     }
 
     /// Every configured `(channel, category, working days, explanation)`, for the admin page.
@@ -415,9 +428,10 @@ fn parse_rule(value: &Value) -> Result<Rule, Vec<String>> {
     };
     let mut problems = Vec::new();
     for key in entry.keys() {
-        if key != "working_days" && key != "explanation" {
+        if !RULE_KEYS.contains(&key.as_str()) {
             problems.push(format!(
-                "{key}: unknown key (expected working_days, explanation)"
+                "{key}: unknown key (expected {})",
+                RULE_KEYS.join(", ")
             ));
         }
     }
@@ -434,20 +448,68 @@ fn parse_rule(value: &Value) -> Result<Rule, Vec<String>> {
             None
         }
     };
-    let explanation = match entry.get("explanation") {
-        Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_owned()),
-        Some(_) => {
-            problems.push("explanation: expected a non-empty string".to_owned());
+    let explanation = text_key(entry, "explanation", &mut problems);
+    let source = text_key(entry, "max_total_source", &mut problems);
+    let total = match entry.get("max_total_working_days") {
+        Some(Value::Integer(n)) => match WorkingDays::try_from(*n) {
+            Ok(total) if days.is_some_and(|d| total < d) => {
+                problems.push(format!(
+                    "max_total_working_days: {total} is less than working_days"
+                ));
+                None
+            }
+            Ok(total) => Some(total),
+            Err(e) => {
+                problems.push(format!("max_total_working_days: {e}"));
+                None
+            }
+        },
+        Some(other) => {
+            problems.push(format!(
+                "max_total_working_days: expected an integer, found {other}"
+            ));
             None
         }
         None => {
-            problems.push("explanation: missing".to_owned());
+            problems.push("max_total_working_days: missing".to_owned());
             None
         }
     };
-    match (days, explanation) {
-        (Some(days), Some(explanation)) if problems.is_empty() => Ok(Rule { days, explanation }),
+    match (days, explanation, total, source) {
+        (Some(days), Some(explanation), Some(total), Some(source)) if problems.is_empty() => {
+            Ok(Rule {
+                days,
+                explanation,
+                cap: TotalCap {
+                    working_days: total,
+                    source,
+                },
+            })
+        }
         _ => Err(problems),
+    }
+}
+
+/// The keys of one `[channel.category]` table.
+const RULE_KEYS: [&str; 4] = [
+    "working_days",
+    "explanation",
+    "max_total_working_days",
+    "max_total_source",
+];
+
+/// A required non-empty string of a rule table (its problem recorded otherwise).
+fn text_key(entry: &Table, key: &str, problems: &mut Vec<String>) -> Option<String> {
+    match entry.get(key) {
+        Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+        Some(_) => {
+            problems.push(format!("{key}: expected a non-empty string"));
+            None
+        }
+        None => {
+            problems.push(format!("{key}: missing"));
+            None
+        }
     }
 }
 
@@ -460,7 +522,7 @@ mod tests {
         for channel in Channel::ALL {
             for category in channel.allowed_categories() {
                 text.push_str(&format!(
-                    "[{channel}.{category}]\nworking_days = 5\nexplanation = \"because\"\n"
+                    "[{channel}.{category}]\nworking_days = 5\nexplanation = \"because\"\nmax_total_working_days = 15\nmax_total_source = \"rule\"\n"
                 ));
             }
         }
@@ -551,7 +613,7 @@ mod tests {
         let text = valid().replace("[mayor_mailbox.help]\nworking_days = 5", "[mayor_mailbox.help]\nworking_days = 0")
             + "[mayor_mailbox.error_report]\nworking_days = 1\nexplanation = \"x\"\n[city_hotline.help]\n";
         let text = text.replace(
-            "[website_error.error_report]\nworking_days = 5\nexplanation = \"because\"\n",
+            "[website_error.error_report]\nworking_days = 5\nexplanation = \"because\"\nmax_total_working_days = 15\nmax_total_source = \"rule\"\n",
             "",
         );
         let err = SlaPolicy::from_toml_str(&text).unwrap_err().to_string();

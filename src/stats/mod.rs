@@ -109,6 +109,13 @@ pub struct Figures {
     /// Messages the department returned to the office in the period as not its business.
     #[serde(default)]
     pub returned: i64,
+    /// Of `returned`, returned within `[handling] return_within_working_days` of assignment.
+    #[serde(default)]
+    pub returned_on_time: i64,
+    /// Messages the department (or the office on its behalf) transferred straight to another
+    /// department in the period (转办), counted for the department they left.
+    #[serde(default)]
+    pub transferred: i64,
 }
 
 impl Figures {
@@ -464,10 +471,13 @@ pub fn snapshot(
             });
     }
 
-    for (code, n) in sql::returns_by_department(conn, bounds)? {
+    for (code, h) in sql::handoffs_by_department(conn, bounds)? {
         if scope.department.as_ref().is_none_or(|s| *s == code) {
-            total.returned += n;
-            departments.entry(code).or_default().returned += n;
+            for f in [&mut total, departments.entry(code).or_default()] {
+                f.returned += h.returned;
+                f.returned_on_time += h.returned_on_time;
+                f.transferred += h.transferred;
+            }
         }
     }
 

@@ -443,26 +443,45 @@ mod tests {
 }
 
 #[derive(Debug, Clone, QueryableByName)]
-struct ReturnedEvent {
+struct HandoffEvent {
     #[diesel(sql_type = Text)]
     detail: String,
 }
 
-/// Returns to the office recorded in `[start, end)`, per returning department. Returns are few,
-/// so their events are read and counted here rather than parsed by each backend's JSON functions.
-pub fn returns_by_department(
+/// A department's hand-offs in a period: both paths of a misrouted message.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Handoffs {
+    /// Returned to the office (退回).
+    pub returned: i64,
+    /// Of those, within the return limit (not `late`).
+    pub returned_on_time: i64,
+    /// Transferred straight to another department (转办).
+    pub transferred: i64,
+}
+
+/// Returns to the office and direct transfers recorded in `[start, end)`, per department the
+/// message left. They are few, so their events are read and counted here rather than parsed by
+/// each backend's JSON functions.
+pub fn handoffs_by_department(
     conn: &mut DbConnection,
     bounds: (i64, i64),
-) -> Result<std::collections::BTreeMap<String, i64>, AppError> {
-    let rows: Vec<ReturnedEvent> = load(
+) -> Result<std::collections::BTreeMap<String, Handoffs>, AppError> {
+    use crate::messages::Event;
+    let rows: Vec<HandoffEvent> = load(
         conn,
-        "SELECT detail FROM message_events WHERE kind = 'returned' AND at >= $1 AND at < $2",
+        "SELECT detail FROM message_events WHERE kind IN ('returned', 'transferred') AND at >= $1 AND at < $2",
         &[Bind::Int(bounds.0), Bind::Int(bounds.1)],
     )?;
-    let mut out = std::collections::BTreeMap::new();
+    let mut out = std::collections::BTreeMap::<String, Handoffs>::new();
     for r in rows {
-        if let Ok(crate::messages::Event::Returned { from, .. }) = serde_json::from_str(&r.detail) {
-            *out.entry(from).or_insert(0) += 1;
+        match serde_json::from_str(&r.detail) {
+            Ok(Event::Returned { from, late, .. }) => {
+                let h = out.entry(from).or_default();
+                h.returned += 1;
+                h.returned_on_time += i64::from(!late);
+            }
+            Ok(Event::Transferred { from, .. }) => out.entry(from).or_default().transferred += 1,
+            _ => {}
         }
     }
     Ok(out)

@@ -16,7 +16,7 @@ use crate::messages::{critical_threshold, Status};
 
 use super::figures::{self, DepartmentLine, Month, MonthFigures, QueueCounts};
 use super::view::{self, MessageItem, Names};
-use super::{redirect, render, CurrentUser, Layout, WebError};
+use super::{redirect, render, render_status, CurrentUser, Layout, WebError};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/dashboard", web::get().to(dashboard))
@@ -178,6 +178,8 @@ pub struct ApprovalItem {
 struct DashboardPage {
     approvals: Vec<ApprovalItem>,
     notice: Option<String>,
+    /// Why a decision taken from the approvals list was refused.
+    error: Option<String>,
     layout: Layout,
     department: String,
     month: String,
@@ -191,7 +193,7 @@ struct DashboardPage {
     back_to_overview: bool,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct DashboardQuery {
     dept: Option<String>,
     /// Set after a decision taken from the approvals list, with the message's `id`.
@@ -215,6 +217,17 @@ pub async fn dashboard(
     user: CurrentUser,
     query: web::Query<DashboardQuery>,
 ) -> Result<HttpResponse, WebError> {
+    dashboard_page(state, user, query.into_inner(), None).await
+}
+
+/// The dashboard, with `refused` (status and Chinese reason) after a decision from its approvals
+/// list that the workflow refused: the office decides there on messages it does not otherwise see.
+pub async fn dashboard_page(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    query: DashboardQuery,
+    refused: Option<(actix_web::http::StatusCode, String)>,
+) -> Result<HttpResponse, WebError> {
     let who = &user.principal;
     who.require_role(
         &[Role::Supervisor, Role::Leader, Role::Admin],
@@ -231,6 +244,7 @@ pub async fn dashboard(
     who.require_see(&code)?;
     let owner = who.owns(&code);
     let office = state.workflow.rules.office_department.clone();
+    let rules = state.workflow.rules.clone();
     let now = state.clock.now();
     let tl = state.workflow.timeline.clone();
     let month = Month::of(now, tl.tz());
@@ -238,6 +252,7 @@ pub async fn dashboard(
         state.settings.reports.rounding,
         state.settings.reports.decimals,
     );
+    let queue_rules = rules.clone();
     let data = state
         .db
         .run(move |conn| {
@@ -281,7 +296,11 @@ pub async fn dashboard(
             let alerts = events::alerts_sent(conn, &code, (month.start, month.end))?;
             let all_staff = directory::list_staff(conn)?;
             let departments = directory::list_departments(conn)?;
-            let requests = pending_extension_requests(conn, Some(&code), LIST_LIMIT)?;
+            // The office's dashboard also lists the requests the office decides, from every department.
+            let office_above = (code == office)
+                .then(|| crate::auth::office_decides_above(&queue_rules))
+                .flatten();
+            let requests = pending_extension_requests(conn, Some(&code), office_above, LIST_LIMIT)?;
             // Returns wait at the office for its staff to assign them.
             let returns = if code == office {
                 model::list_pending(
@@ -378,12 +397,24 @@ pub async fn dashboard(
                 by: names.actor(&r.requested_by),
                 at: view::local_time(tl, r.requested_at),
                 detail: format!(
-                    "申请延长{}个工作日（办理期限{}）。理由：{}",
+                    "{}申请延长{}个工作日（办理期限{}，{}）。理由：{}",
+                    names.department(&m.department_code),
                     r.working_days,
                     view::local_date(tl, m.due_at),
+                    match crate::auth::extension_approver(
+                        u32::try_from(r.working_days).unwrap_or(0),
+                        &rules
+                    ) {
+                        crate::auth::Approver::Office => "由办公室审批",
+                        crate::auth::Approver::Department => "由本部门科室负责人审批",
+                    },
                     crate::privacy::text_for(&r.reason, &citizen, owner)
                 ),
-                decidable: who.may_extend(&m.department_code),
+                decidable: who.may_approve_extension(
+                    &m.department_code,
+                    u32::try_from(r.working_days).unwrap_or(0),
+                    &rules,
+                ),
             }
         })
         .collect();
@@ -399,21 +430,29 @@ pub async fn dashboard(
         decidable: state.workflow.may_assign(who),
     }));
     let title = format!("督办看板 · {}", department.name);
-    render(&DashboardPage {
-        layout: Layout::for_user(&state, &user, &title, "dashboard").await?,
-        department: department.name,
-        month: month.label(),
-        period: month.period(),
-        figures,
-        queue,
-        overdue: items(overdue),
-        due_soon: items(due_soon),
-        workload,
-        alerts,
-        back_to_overview: who.scope().is_none(),
-        approvals,
-        notice: notice(query.done.as_deref(), query.id),
-    })
+    let (status, error) = match refused {
+        Some((status, text)) => (status, Some(text)),
+        None => (actix_web::http::StatusCode::OK, None),
+    };
+    render_status(
+        status,
+        &DashboardPage {
+            layout: Layout::for_user(&state, &user, &title, "dashboard").await?,
+            department: department.name,
+            month: month.label(),
+            period: month.period(),
+            figures,
+            queue,
+            overdue: items(overdue),
+            due_soon: items(due_soon),
+            workload,
+            alerts,
+            back_to_overview: who.scope().is_none(),
+            approvals,
+            notice: notice(query.done.as_deref(), query.id),
+            error,
+        },
+    )
 }
 
 /// A link to a monthly report page.

@@ -61,7 +61,7 @@ fn notice(done: &str) -> Option<&'static str> {
         "extended" => "已批准延期，办理期限已更新。",
         "extension_approved" => "已同意延期申请，办理期限已更新。",
         "extension_refused" => "已不同意延期申请，理由已告知承办人。",
-        "extension_requested" => "延期申请已提交，等待科室负责人审批。",
+        "extension_requested" => "延期申请已提交，等待审批。",
         "pause_requested" => "暂停计时申请已提交，等待科室负责人审批。",
         "pause_decided" => "暂停计时申请的审批意见已记录。",
         "invalid" => "已标记为无效留言（不计入统计）。",
@@ -114,6 +114,21 @@ async fn act(
     }
 }
 
+/// Runs one workflow step (or its form's error) as the user, in one write transaction.
+async fn run_step(
+    state: &web::Data<AppState>,
+    user: &CurrentUser,
+    step: Result<Step, AppError>,
+) -> Result<MessageRow, AppError> {
+    let step = step?;
+    let now = state.clock.now();
+    let (st, who) = (state.clone(), user.principal.clone());
+    state
+        .db
+        .write(move |conn| step(&st.workflow, &who, conn, now))
+        .await
+}
+
 /// Runs one workflow step as the user: the row as it now is, or the page (or error) that
 /// answers the refusal.
 async fn run(
@@ -122,17 +137,7 @@ async fn run(
     id: i64,
     step: Result<Step, AppError>,
 ) -> Result<Result<MessageRow, HttpResponse>, WebError> {
-    let result = match step {
-        Ok(step) => {
-            let now = state.clock.now();
-            let (st, who) = (state.clone(), user.principal.clone());
-            state
-                .db
-                .write(move |conn| step(&st.workflow, &who, conn, now))
-                .await
-        }
-        Err(e) => Err(e),
-    };
+    let result = run_step(state, user, step).await;
     match result {
         Ok(row) => Ok(Ok(row)),
         Err(e) => match refusal::action_error_zh(&e, &state.workflow.rules) {
@@ -369,13 +374,11 @@ pub async fn decide_extension(
         .db
         .run(move |conn| msgs::model::find(conn, id))
         .await?;
-    user.principal
-        .require_see_message(id, &row.department_code)?;
-    if !user.principal.may_extend(&row.department_code) {
-        return Err(AppError::Forbidden(
-            "extensions are decided by a supervisor of the department or an admin".into(),
-        )
-        .into());
+    // The office decides on other departments' messages; everyone else must see the message.
+    let approver = state.workflow.rules.office_department.as_str();
+    if !user.principal.owns(approver) {
+        user.principal
+            .require_see_message(id, &row.department_code)?;
     }
     let approve = match form.decision.as_str() {
         "approve" => Ok(true),
@@ -405,12 +408,22 @@ pub async fn decide_extension(
     } else {
         "extension_refused"
     };
-    let success = if form.back.as_deref() == Some("dashboard") {
-        format!("/dashboard?done={done}&id={id}")
-    } else {
-        page_of(id, done)
-    };
-    act(state, user, id, step, success).await
+    if form.back.as_deref() != Some("dashboard") {
+        return act(state, user, id, step, page_of(id, done)).await;
+    }
+    // From the approvals list: a refusal comes back to the list, which the office sees even
+    // for the messages of other departments.
+    match run_step(&state, &user, step).await {
+        Ok(_) => Ok(redirect(&format!("/dashboard?done={done}&id={id}"))),
+        Err(e) => match refusal::action_error_zh(&e, &state.workflow.rules) {
+            Some(text) => {
+                let query = super::dashboard::DashboardQuery::default();
+                let refused = Some((e.status_code(), text));
+                super::dashboard::dashboard_page(state, user, query, refused).await
+            }
+            None => Err(e.into()),
+        },
+    }
 }
 
 /// Marks the message invalid (spam, duplicate, out of scope).

@@ -315,6 +315,25 @@ pub async fn build(
             Event::ReplySubmitted { .. } => "答复已提交，等待审核".to_string(),
             Event::ReviewAccepted => "审核通过，答复生效".to_string(),
             Event::ReviewRejected { reason } => format!("审核退回。理由：{}", text(reason)),
+            Event::CitizenNotified {
+                step,
+                due_at,
+                emailed,
+            } => format!(
+                "{}，办理期限：{}。{}",
+                match step.as_str() {
+                    "extended" => "延期",
+                    "transferred" => "转办",
+                    "returned" => "退回重新分办",
+                    _ => "交办",
+                },
+                date(due_at),
+                if *emailed {
+                    "已发送电子邮件告知留言人"
+                } else {
+                    "留言人未留电子邮箱，未发邮件"
+                }
+            ),
             Event::Recalculated {
                 years,
                 due_at,
@@ -384,6 +403,7 @@ pub async fn build(
             reason: text(&r.reason),
             by: names.actor(&r.requested_by),
         });
+    let rules = &state.workflow.rules;
     let reassign = state.workflow.awaits_assignment(&row) && state.workflow.may_assign(who);
     let waiting = row.review_pending;
     let last_request = requests.last();
@@ -408,7 +428,7 @@ pub async fn build(
         reply: pending && !waiting,
         // A returned message waiting at the office is handed on by reassigning it (which
         // records the deadline decision), so the plain transfer form gives way there.
-        transfer: pending && !reassign,
+        transfer: pending && !reassign && who.may_transfer(&row.department_code, rules),
         pause: status == Status::Open
             && state.workflow.may_pause_directly(who, &row.department_code),
         request_pause: status == Status::Open
@@ -416,8 +436,9 @@ pub async fn build(
             && state.workflow.may_request_pause(who, &row.department_code),
         decide_pause: pending_pause.is_some() && who.may_decide_pause(&row.department_code),
         resume: status == Status::Paused,
-        request_extension: pending && who.may_request_extension(&row.department_code),
-        extend: pending && who.may_extend(&row.department_code),
+        request_extension: pending && who.may_request_extension(&row.department_code, rules),
+        // A direct grant of the shortest extension: the form checks the days it is given.
+        extend: pending && who.may_approve_extension(&row.department_code, 1, rules),
         invalid: status != Status::Invalid,
         reopen: !pending,
         return_to_office: pending
@@ -428,7 +449,16 @@ pub async fn build(
             && status != Status::Invalid
             && row.channel == crate::sla::Channel::WebsiteError.as_str(),
         review: row.review_pending && reviewer,
-        decide_extension: pending_request_id.is_some() && who.may_extend(&row.department_code),
+        decide_extension: last_request
+            .filter(|r| pending_request_id == Some(r.id))
+            .is_some_and(|r| {
+                r.requested_by != who.actor
+                    && who.may_approve_extension(
+                        &row.department_code,
+                        u32::try_from(r.working_days).unwrap_or(0),
+                        rules,
+                    )
+            }),
     };
     let request = request.filter(|_| pending);
     let original_due =

@@ -1,10 +1,20 @@
 //! The Chinese words for a refused action on the message page: the workflow's own refusals (too late, over the cap, already waiting, decided meanwhile) by their reason, then the form's fields.
 
-use crate::config::HandlingSettings;
+use crate::config::{ExtensionApprover, HandlingSettings};
 use crate::error::AppError;
 
+/// How the pages name the office that approves extensions and takes returns.
+const OFFICE_ZH: &str = "市政府办公室";
+
+/// The whole number right after `prefix` in `text`.
+fn number_after(text: &str, prefix: &str) -> Option<u32> {
+    let rest = &text[text.find(prefix)? + prefix.len()..];
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
 /// The Chinese explanation of a refused action that the page can show beside its forms;
-/// `None` for failures that get an error page of their own (403, 404, 500…). The workflow's
+/// `None` for failures that get an error page of their own (other 403s, 404, 500…). The workflow's
 /// own refusals (too late, over the cap, already waiting) are named first, by their text,
 /// then the form's fields.
 pub fn action_error_zh(e: &AppError, rules: &HandlingSettings) -> Option<String> {
@@ -18,9 +28,28 @@ pub fn action_error_zh(e: &AppError, rules: &HandlingSettings) -> Option<String>
             "延期须在办理期限届满前至少{}个工作日提出，现已超过申请时限。",
             rules.extension_lead_working_days
         ),
-        AppError::Invalid { .. } if has("extensions may total at most") => format!(
-            "延期累计不得超过{}个工作日：本件已延长的天数加上本次天数超过上限。",
-            rules.max_extension_working_days
+        AppError::Invalid { .. } if has("the handling time from receipt is capped at") => {
+            let cap = number_after(&message, "capped at ").unwrap_or_default();
+            let room = number_after(&message, "at most ").unwrap_or_default();
+            format!(
+                "办理时限自受理起累计不得超过{cap}个工作日（含延期），本件最多还可延长{room}个工作日。"
+            )
+        }
+        AppError::Forbidden(_) if has("is approved by the office") => match rules.extension_approver {
+            ExtensionApprover::DepartmentThenOffice => format!(
+                "延期超过{}个工作日的，须由{}（督查）负责人审批，本部门科室负责人无权批准。",
+                rules.department_approves_up_to_working_days, OFFICE_ZH
+            ),
+            _ => format!("延期须由{OFFICE_ZH}（督查）负责人审批，本部门科室负责人无权批准。"),
+        },
+        AppError::Forbidden(_) if has("is approved by a supervisor of the department") => {
+            "延期由本部门科室负责人审批。".to_string()
+        }
+        AppError::Forbidden(_) if has("someone other than its requester") => {
+            "不能审批本人提出的延期申请。".to_string()
+        }
+        AppError::Forbidden(_) if has("return it to the office") => format!(
+            "承办人不能直接转办：非本单位职责的留言请填写理由退回{OFFICE_ZH}，由办公室重新交办。"
         ),
         AppError::Invalid { field, .. } | AppError::BadRequest { field, .. } => {
             match field.as_deref() {
@@ -42,7 +71,7 @@ pub fn action_error_zh(e: &AppError, rules: &HandlingSettings) -> Option<String>
             "该留言没有等待审核的答复（可能已由他人审核），请核对下方的最新状态。".to_string()
         }
         AppError::Conflict(_) if has("waiting for a decision") => {
-            "该留言已有一份延期申请等待科室负责人审批，请勿重复申请。".to_string()
+            "该留言已有一份延期申请等待审批，请勿重复申请。".to_string()
         }
         AppError::Conflict(_) if has("already") || has("decided meanwhile") => {
             "该延期申请已审批过（可能已由他人审批），请核对下方的最新状态。".to_string()

@@ -217,10 +217,10 @@ async fn an_extension_moves_the_ladder_and_a_transfer_restarts_it_for_the_new_de
         tick(&app, "2024-09-30T09:00:00+08:00").await;
         assert_eq!(smtp.to(CLERK).len(), 1);
         // Two more working days: due Thursday 10 October; the reminder comes again on the 9th.
-        let supervisor = app.token(Role::Supervisor, Some("zjj")).await;
+        // (An admin grants it: under the default the office approves, not the department.)
         let (status, body) = app
             .post(
-                &supervisor,
+                &app.admin,
                 &format!("/api/v1/messages/{id}/extend"),
                 &json!({"working_days": 2, "reason": "需现场核查"}),
             )
@@ -703,8 +703,26 @@ async fn a_reply_waiting_for_review_alerts_the_reviewer_once_after_the_limit_and
 }
 
 #[tokio::test]
-async fn an_extension_request_emails_the_departments_supervisors_once() {
+async fn an_extension_request_emails_the_approvers_once_the_offices_supervisors_by_default() {
+    const OFFICE_SUPERVISOR: &str = "supervisor@gov-office.example.gov.cn";
     for (app, _, smtp) in apps("2026-11-23T10:00:00+08:00", &[]).await {
+        let st = app.state.clone();
+        tokio::task::spawn_blocking(move || {
+            directory::add_staff(
+                &mut st.db.get().unwrap(),
+                StaffInput {
+                    name: "孙督查",
+                    email: OFFICE_SUPERVISOR,
+                    role: Role::Supervisor,
+                    department: Some(&DepartmentCode::parse("gov-office").unwrap()),
+                    password_hash: None,
+                },
+                0,
+            )
+            .unwrap();
+        })
+        .await
+        .unwrap();
         let msg = app.create_message("zjj", "2026-11-20T10:00:00+08:00").await;
         let id = msg["id"].as_i64().unwrap();
         let clerk = app.token(Role::Clerk, Some("zjj")).await;
@@ -717,16 +735,18 @@ async fn an_extension_request_emails_the_departments_supervisors_once() {
             .await;
         assert!(status == 200 || status == 201, "{status}: {out}");
         tick(&app, "2026-11-23T10:05:00+08:00").await;
-        let to_supervisor = smtp.to(SUPERVISOR);
-        assert_eq!(to_supervisor.len(), 1, "{}", app.backend);
-        assert!(to_supervisor[0].subject().starts_with("【延期申请】"));
-        let text = to_supervisor[0].text();
+        let to_office = smtp.to(OFFICE_SUPERVISOR);
+        assert_eq!(to_office.len(), 1, "{}", app.backend);
+        assert!(to_office[0].subject().starts_with("【延期申请】"));
+        let text = to_office[0].text();
         assert!(
             text.contains("需现场勘查") && text.contains("/dashboard"),
             "{text}"
         );
         tick(&app, "2026-11-23T11:00:00+08:00").await;
-        assert_eq!(smtp.to(SUPERVISOR).len(), 1, "exactly once");
+        assert_eq!(smtp.to(OFFICE_SUPERVISOR).len(), 1, "exactly once");
+        // The department's own supervisor does not decide it, so is not asked.
+        assert!(smtp.to(SUPERVISOR).is_empty(), "{}", app.backend);
         assert!(smtp.to(JYJ_SUPERVISOR).is_empty() && smtp.to(CLERK).is_empty());
     }
 }

@@ -13,13 +13,14 @@ const MAILBOX_DUE: &str = "2026-10-19T23:59:59+08:00";
 const REPORT_DUE: &str = "2026-10-15T23:59:59+08:00";
 
 #[tokio::test]
-async fn an_extension_asked_in_time_is_decided_by_a_supervisor_and_a_late_one_is_refused() {
+async fn an_extension_asked_in_time_is_decided_by_the_office_and_a_late_one_is_refused() {
     for app in TestApp::each("2026-10-12T09:00:00+08:00").await {
         let msg = app.message().received(MONDAY).create_detail().await;
         assert_eq!(msg["due_at"], MAILBOX_DUE, "{}", app.backend);
         let base = format!("/api/v1/messages/{}", msg["id"]);
         let clerk = app.token(Role::Clerk, Some("zjj")).await;
-        let supervisor = app.token(Role::Supervisor, Some("zjj")).await;
+        // The office decides extensions by default (`[handling] extension_approver = "office"`).
+        let supervisor = app.token(Role::Supervisor, Some("gov-office")).await;
 
         app.clock.set(t("2026-10-19T20:00:00+08:00"));
         let request = app
@@ -33,7 +34,7 @@ async fn an_extension_asked_in_time_is_decided_by_a_supervisor_and_a_late_one_is
         assert_eq!(request["status"], "pending");
         let approve = format!("{base}/extension-requests/{}/approve", request["id"]);
 
-        // A clerk cannot decide; the supervisor can, even after the deadline, since the request was in time.
+        // A clerk cannot decide; the office's supervisor can, even after the deadline, since the request was in time.
         app.clock.set(t("2026-10-20T09:00:00+08:00"));
         app.post_expect(&clerk, &approve, &json!({}), 403).await;
         let out = app
@@ -79,7 +80,7 @@ async fn extensions_over_the_cap_and_refusals_leave_the_deadline_alone() {
         let id = app.message().received(MONDAY).create().await;
         let base = format!("/api/v1/messages/{id}");
         let clerk = app.token(Role::Clerk, Some("zjj")).await;
-        let supervisor = app.token(Role::Supervisor, Some("zjj")).await;
+        let supervisor = app.token(Role::Supervisor, Some("gov-office")).await;
         let err = app
             .post_expect(
                 &clerk,
@@ -91,7 +92,7 @@ async fn extensions_over_the_cap_and_refusals_leave_the_deadline_alone() {
         assert!(err["error"]["message"]
             .as_str()
             .unwrap()
-            .contains("at most 10"));
+            .contains("capped at 15 working days"));
 
         let request = app
             .post_expect(
@@ -115,7 +116,7 @@ async fn extensions_over_the_cap_and_refusals_leave_the_deadline_alone() {
         assert_eq!(out["due_at"], MAILBOX_DUE);
         assert_eq!(out["extended_days"], 0);
 
-        // A supervisor's direct grant obeys the same cap.
+        // The office's direct grant obeys the same cap: 5 + 8 + 3 is past the 15 from receipt.
         let out = app
             .act(
                 &supervisor,
@@ -139,7 +140,7 @@ async fn extensions_over_the_cap_and_refusals_leave_the_deadline_alone() {
             err["error"]["message"]
                 .as_str()
                 .unwrap()
-                .contains("at most 10"),
+                .contains("at most 2 more"),
             "{err}"
         );
         assert_eq!(app.detail(id).await["due_at"], "2026-10-29T23:59:59+08:00");

@@ -8,6 +8,7 @@ mod calendar_continuity;
 mod cli;
 mod escalation;
 mod handling;
+mod handling_rules;
 mod health;
 mod inspection;
 mod logs;

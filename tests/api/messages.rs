@@ -272,7 +272,7 @@ async fn pausing_moves_the_deadline_by_the_working_days_paused() {
 }
 
 #[tokio::test]
-async fn only_supervisors_and_admins_grant_extensions() {
+async fn only_the_offices_supervisors_and_admins_grant_extensions() {
     for app in TestApp::each("2026-10-12T09:00:00+08:00").await {
         let msg = app.create_message("zjj", "2026-10-12T08:00:00+08:00").await;
         let path = format!("/api/v1/messages/{}/extend", msg["id"]);
@@ -280,7 +280,13 @@ async fn only_supervisors_and_admins_grant_extensions() {
         let clerk = app.token(Role::Clerk, Some("zjj")).await;
         let (status, _) = app.post(&clerk, &path, &body).await;
         assert_eq!(status, 403);
-        let supervisor = app.token(Role::Supervisor, Some("zjj")).await;
+        let own_supervisor = app.token(Role::Supervisor, Some("zjj")).await;
+        let (status, _) = app.post(&own_supervisor, &path, &body).await;
+        assert_eq!(
+            status, 403,
+            "the department does not approve its own extensions"
+        );
+        let supervisor = app.token(Role::Supervisor, Some("gov-office")).await;
         let (status, out) = app.post(&supervisor, &path, &body).await;
         assert_eq!(status, 200, "{out}");
         assert_eq!(out["due_at"], "2026-10-26T23:59:59+08:00");
@@ -294,10 +300,12 @@ async fn a_transfer_keeps_the_deadline_and_moves_the_message() {
     for app in TestApp::each("2026-10-12T09:00:00+08:00").await {
         let msg = app.create_message("zjj", "2026-10-12T08:00:00+08:00").await;
         let id = msg["id"].as_i64().unwrap();
+        // A supervisor transfers (clerks return to the office: `handling.direct_transfer_roles`).
+        let supervisor = app.token(Role::Supervisor, Some("zjj")).await;
         let clerk = app.token(Role::Clerk, Some("zjj")).await;
         let (status, out) = app
             .post(
-                &clerk,
+                &supervisor,
                 &format!("/api/v1/messages/{id}/transfer"),
                 &json!({"department": "jyj", "reason": "属教育局职责"}),
             )
@@ -351,7 +359,10 @@ async fn the_history_records_every_step_and_rebuilds_the_state() {
                 "paused",
                 "resumed",
                 "extended",
+                // The citizen is told of the extension and of the transfer.
+                "citizen_notified",
                 "transferred",
+                "citizen_notified",
                 "replied",
                 "reopened",
                 "marked_invalid"

@@ -10,16 +10,20 @@ use crate::web::logged_in;
 /// Monday 23 November 2026; the message is due Friday 27 November.
 const NOW: &str = "2026-11-23T10:00:00+08:00";
 
+/// The department decides its own extensions (not the default, which is the office).
+const DEPARTMENT_APPROVES: &[(&str, &str)] =
+    &[("HUIYIN_HANDLING__EXTENSION_APPROVER", "department")];
+
 #[tokio::test]
-async fn only_the_departments_clerk_asks_for_an_extension_and_only_its_supervisor_grants_one() {
-    for app in TestApp::each(NOW).await {
+async fn when_the_department_approves_only_its_clerk_asks_and_only_its_supervisor_grants() {
+    for app in TestApp::each_with(NOW, DEPARTMENT_APPROVES).await {
         let msg = app.create_message("zjj", "2026-11-20T10:00:00+08:00").await;
         let id = msg["id"].as_i64().unwrap();
         let ask = format!("/api/v1/messages/{id}/extension-requests");
         let grant = format!("/api/v1/messages/{id}/extend");
         let body = json!({"working_days": 2, "reason": "需要现场核查"});
 
-        // A supervisor grants directly: asking would mean approving their own request.
+        // A supervisor who approves grants directly: asking would mean approving their own request.
         let supervisor = app.token(Role::Supervisor, Some("zjj")).await;
         let (status, err) = app.post(&supervisor, &ask, &body).await;
         assert_eq!(status, 403, "{}: {err}", app.backend);
@@ -66,5 +70,41 @@ async fn only_the_departments_clerk_asks_for_an_extension_and_only_its_superviso
         assert_eq!(out["extended_days"], 2);
         let (_, detail) = app.get(&clerk, &format!("/api/v1/messages/{id}")).await;
         assert_eq!(detail["extension_requests"][0]["status"], "approved");
+    }
+}
+
+#[tokio::test]
+async fn under_the_default_the_departments_supervisor_asks_and_only_the_office_is_offered_the_grant(
+) {
+    for app in TestApp::each(NOW).await {
+        let msg = app.create_message("zjj", "2026-11-20T10:00:00+08:00").await;
+        let id = msg["id"].as_i64().unwrap();
+        let ask = format!("/api/v1/messages/{id}/extension-requests");
+        let body = json!({"working_days": 2, "reason": "需要现场核查"});
+        let supervisor = app.token(Role::Supervisor, Some("zjj")).await;
+        let (status, request) = app.post(&supervisor, &ask, &body).await;
+        assert_eq!(status, 201, "{}: {request}", app.backend);
+        let page = format!("/messages/{id}");
+        let grants = format!("action=\"/messages/{id}/extend\"");
+        let own = logged_in(&app, Role::Supervisor, Some("zjj"))
+            .await
+            .get(&page)
+            .await;
+        assert!(!own.body.contains(&grants), "{}", app.backend);
+        // The office's approvers see the request on their dashboard with its decision form.
+        let office = logged_in(&app, Role::Supervisor, Some("gov-office")).await;
+        let dashboard = office.get("/dashboard").await;
+        assert_eq!(dashboard.status, 200);
+        let decide = format!(
+            "action=\"/messages/{id}/extension-requests/{}\"",
+            request["id"]
+        );
+        assert!(dashboard.body.contains(&decide), "{}", dashboard.body);
+        // The department's dashboard lists it, saying who decides, without the form.
+        let dept = logged_in(&app, Role::Supervisor, Some("zjj"))
+            .await
+            .get("/dashboard")
+            .await;
+        assert!(dept.body.contains("由办公室审批") && !dept.body.contains(&decide));
     }
 }

@@ -57,6 +57,9 @@ export async function startDemoServer() {
     HUIYIN_SMTP__DRY_RUN_DIR: path.join(dir, 'mail'),
     // The browser test pauses a message (待补充材料), which the default policy does not allow.
     HUIYIN_HANDLING__PAUSE: 'free',
+    // The browser test has the department's supervisor grant an extension: the department-approver
+    // mode (the default, "office", is covered by the API tests in tests/api/handling_rules.rs).
+    HUIYIN_HANDLING__EXTENSION_APPROVER: 'department',
     RUST_LOG: 'warn',
   };
   const run = (args) => execFileSync(bin, args, { cwd: repo, env, encoding: 'utf8' });

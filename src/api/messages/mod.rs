@@ -257,9 +257,11 @@ where
     Ok(HttpResponse::Ok().json(MessageView::render(&row, &state, &who, now)))
 }
 
-/// Transfers to another department (转办); the deadline stays.
+/// Transfers to another department (转办); the deadline stays and the citizen is told. The
+/// office's staff, leaders, admins and the roles of `[handling] direct_transfer_roles` (default:
+/// supervisors) transfer; a clerk is refused with 403 and returns the message to the office.
 #[utoipa::path(post, path = "/api/v1/messages/{id}/transfer", request_body = TransferForm, security(("bearer" = [])),
-    responses((status = 200, body = MessageView), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+    responses((status = 200, body = MessageView), (status = 403, body = ErrorEnvelope, description = "the role does not transfer directly (handling.direct_transfer_roles)"), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
 pub async fn transfer(
     state: web::Data<AppState>,
     who: Principal,
@@ -308,7 +310,8 @@ pub async fn resume(
     .await
 }
 
-/// Grants an extension of N working days (supervisor or admin).
+/// Grants an extension of N working days directly: the approver `[handling] extension_approver`
+/// names for that length (the office by default), or an admin; within the total cap from receipt.
 #[utoipa::path(post, path = "/api/v1/messages/{id}/extend", request_body = ExtendForm, security(("bearer" = [])),
     responses((status = 200, body = MessageView), (status = 403, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
 pub async fn extend(

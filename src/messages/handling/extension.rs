@@ -1,25 +1,24 @@
-//! Extensions (延期): a clerk asks for more working days, in time and within the cap, and a
-//! supervisor of the department (or an admin) approves or refuses the request, or grants the
-//! days directly.
+//! Extensions (延期): a clerk asks for more working days, in time and within the total cap from
+//! receipt (`config/sla.toml`), and the approver the setting names
+//! ([`Principal::may_approve_extension`]: the office by default) approves or refuses the
+//! request, or grants the days directly. The citizen is told of an approved extension.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::Principal;
+use crate::auth::{extension_approver, Approver, Principal};
 use crate::db::DbConnection;
 use crate::error::AppError;
 use crate::messages::after_step::Approval;
 use crate::messages::events::Event;
-use crate::messages::model::{utc, MessageRow};
+use crate::messages::handling::notice::CitizenStep;
+use crate::messages::model::{self, utc, MessageRow};
 use crate::messages::workflow::{conflict, MessageChanges};
 use crate::messages::Workflow;
 use crate::schema::extension_requests;
 use crate::sla::WorkingDays;
-
-/// Why a caller who is not the department's supervisor may not grant or decide.
-const DECIDE_REFUSAL: &str = "extensions are granted by a supervisor of the department or an admin";
 
 /// The states of an extension request, as stored.
 pub mod status {
@@ -68,10 +67,13 @@ pub fn extension_requests_of(
 }
 
 /// The extension requests waiting for a decision on `department`'s pending messages (all
-/// departments for `None`), oldest first, each with its message: the approvers' queue.
+/// departments for `None`), oldest first, each with its message: the approvers' queue. With
+/// `office_above = Some(n)`, requests of more than `n` working days on any department's
+/// messages are listed too (the ones the office decides: the office's own dashboard).
 pub fn pending_extension_requests(
     conn: &mut DbConnection,
     department: Option<&str>,
+    office_above: Option<u32>,
     limit: i64,
 ) -> Result<Vec<(ExtensionRequest, MessageRow)>, AppError> {
     use crate::schema::messages;
@@ -83,8 +85,17 @@ pub fn pending_extension_requests(
             crate::messages::Status::Paused.as_str(),
         ]))
         .into_boxed();
-    if let Some(d) = department {
-        q = q.filter(messages::department_code.eq(d.to_string()));
+    match (department, office_above) {
+        (Some(d), Some(n)) => {
+            let n = i32::try_from(n).unwrap_or(i32::MAX);
+            q = q.filter(
+                messages::department_code
+                    .eq(d.to_string())
+                    .or(extension_requests::working_days.gt(n)),
+            );
+        }
+        (Some(d), None) => q = q.filter(messages::department_code.eq(d.to_string())),
+        (None, _) => {}
     }
     Ok(
         q.order((extension_requests::requested_at, extension_requests::id))
@@ -143,20 +154,41 @@ impl Workflow {
         ))
     }
 
-    /// The total extension stays within the cap.
+    /// The handling time from receipt (the category's limit plus every extension) stays within
+    /// the total cap of its channel and category (`config/sla.toml`), named when refused.
     fn check_extension_cap(&self, row: &MessageRow, days: WorkingDays) -> Result<(), AppError> {
-        let cap = self.rules.max_extension_working_days;
-        let total = row.extended_days as u32 + days.get();
-        if total > cap {
-            return Err(AppError::invalid(
-                "working_days",
-                format!(
-                    "extensions may total at most {cap} working days; this message has {} already",
-                    row.extended_days
-                ),
-            ));
+        let internal = |e: crate::sla::PolicyError| AppError::Internal(e.into());
+        let channel: crate::sla::Channel = row.channel.parse().map_err(internal)?;
+        let category: crate::sla::Category = row.category.parse().map_err(internal)?;
+        let limit = self
+            .policy
+            .working_days(channel, category)
+            .map_err(internal)?;
+        let cap = self.policy.total_cap(channel, category).ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!("no total cap for {channel}.{category}"))
+        })?;
+        let granted = limit.get() + u32::try_from(row.extended_days).unwrap_or(0);
+        cap.check(granted, days)
+            .map_err(|e| AppError::invalid("working_days", e.to_string()))
+    }
+
+    /// Loads a message for a decision on an extension of `days`: its department's readers, or
+    /// the approver the setting names (the office decides on messages it does not otherwise see).
+    fn load_for_decision(
+        &self,
+        conn: &mut DbConnection,
+        who: &Principal,
+        id: i64,
+        days: Option<u32>,
+    ) -> Result<MessageRow, AppError> {
+        who.require_reader()?;
+        let row = model::find(conn, id)?;
+        let approver =
+            days.is_some_and(|d| who.may_approve_extension(&row.department_code, d, &self.rules));
+        if !approver {
+            who.require_see_message(id, &row.department_code)?;
         }
-        Ok(())
+        Ok(row)
     }
 
     /// Moves the deadline by `days` working days and records why (the checks are the caller's).
@@ -170,7 +202,7 @@ impl Workflow {
         now: DateTime<Utc>,
     ) -> Result<MessageRow, AppError> {
         let due = self.timeline.extend(utc(row.due_at), days)?;
-        self.save(
+        let after = self.save(
             conn,
             row,
             MessageChanges {
@@ -185,10 +217,12 @@ impl Workflow {
             },
             actor,
             now,
-        )
+        )?;
+        self.tell_citizen(conn, &after, CitizenStep::Extended, now)?;
+        Ok(after)
     }
 
-    /// Grants more working days directly (the department's supervisors and admins).
+    /// Grants more working days directly (the approver the setting names, and admins).
     #[tracing::instrument(name = "workflow.extend", skip_all, fields(message.id = id))]
     pub fn extend(
         &self,
@@ -200,8 +234,8 @@ impl Workflow {
         now: DateTime<Utc>,
     ) -> Result<MessageRow, AppError> {
         conn.transaction(|conn| {
-            let row = self.load_for(conn, who, id)?;
-            who.require(who.may_extend(&row.department_code), DECIDE_REFUSAL)?;
+            let row = self.load_for_decision(conn, who, id, Some(days.get()))?;
+            who.require_extension_approver(&row.department_code, days.get(), &self.rules)?;
             if !row.status().is_pending() {
                 return Err(conflict(&row, "extend"));
             }
@@ -227,8 +261,8 @@ impl Workflow {
         conn.transaction(|conn| {
             let row = self.load_for(conn, who, id)?;
             who.require(
-                who.may_request_extension(&row.department_code),
-                "extensions are asked for by a clerk of the department (a supervisor grants one directly)",
+                who.may_request_extension(&row.department_code, &self.rules),
+                "extensions are asked for by a clerk of the department (a supervisor who approves them grants one directly)",
             )?;
             if !row.status().is_pending() {
                 return Err(conflict(&row, "ask for an extension"));
@@ -268,6 +302,10 @@ impl Workflow {
                 &who.actor,
                 now,
             )?;
+            let approver_department = match extension_approver(days.get(), &self.rules) {
+                Approver::Office => self.rules.office_department.as_str(),
+                Approver::Department => row.department_code.as_str(),
+            };
             self.after_step.approval_requested(
                 conn,
                 &after,
@@ -275,6 +313,7 @@ impl Workflow {
                     request_id,
                     working_days: days.get(),
                     reason: &reason,
+                    approver_department,
                 },
                 now,
             )?;
@@ -285,7 +324,7 @@ impl Workflow {
         })
     }
 
-    /// A supervisor of the department (or an admin) approves or refuses a pending request.
+    /// The approver the setting names (or an admin) approves or refuses a pending request.
     #[allow(
         clippy::too_many_arguments,
         reason = "one argument per part of the decision"
@@ -302,8 +341,14 @@ impl Workflow {
         now: DateTime<Utc>,
     ) -> Result<MessageRow, AppError> {
         conn.transaction(|conn| {
-            let row = self.load_for(conn, who, id)?;
-            who.require(who.may_extend(&row.department_code), DECIDE_REFUSAL)?;
+            let days = extension_requests::table
+                .find(request_id)
+                .filter(extension_requests::message_id.eq(id))
+                .select(extension_requests::working_days)
+                .first::<i32>(conn)
+                .optional()?
+                .and_then(|d| u32::try_from(d).ok());
+            let row = self.load_for_decision(conn, who, id, days)?;
             let request: ExtensionRequest = extension_requests::table
                 .find(request_id)
                 .filter(extension_requests::message_id.eq(id))
@@ -313,6 +358,13 @@ impl Workflow {
                 .ok_or_else(|| {
                     AppError::NotFound(format!("no extension request {request_id} on message {id}"))
                 })?;
+            let days = u32::try_from(request.working_days).unwrap_or(0);
+            who.require_extension_approver(&row.department_code, days, &self.rules)?;
+            if request.requested_by == who.actor {
+                return Err(AppError::Forbidden(
+                    "an extension request is decided by someone other than its requester".into(),
+                ));
+            }
             if request.status != status::PENDING {
                 return Err(AppError::Conflict(format!(
                     "extension request {request_id} is {} already",

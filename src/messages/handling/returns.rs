@@ -1,5 +1,6 @@
 //! Returns (退回) and reassignment (重新交办): a department sends a message that is not its
-//! business back to the office within the set working days, and the office assigns it on.
+//! business back to the office within the set working days, and the office assigns it on; the
+//! citizen is told of both.
 
 use chrono::{DateTime, Utc};
 
@@ -8,6 +9,7 @@ use crate::db::DbConnection;
 use crate::directory::{self, DepartmentCode};
 use crate::error::AppError;
 use crate::messages::events::Event;
+use crate::messages::handling::notice::CitizenStep;
 use crate::messages::model::{self, utc, MessageRow};
 use crate::messages::workflow::{conflict, MessageChanges};
 use crate::messages::Workflow;
@@ -45,7 +47,7 @@ impl Workflow {
                 .timeline
                 .working_days_between(utc(row.assigned_at), now)?;
             let late = taken > i64::from(self.rules.return_within_working_days);
-            self.save(
+            let after = self.save(
                 conn,
                 &row,
                 MessageChanges {
@@ -63,7 +65,12 @@ impl Workflow {
                 },
                 &who.actor,
                 now,
-            )
+            )?;
+            let step = CitizenStep::Returned {
+                from: row.department_code.clone(),
+            };
+            self.tell_citizen(conn, &after, step, now)?;
+            Ok(after)
         })
     }
 
@@ -135,7 +142,7 @@ impl Workflow {
             } else {
                 row.due_at
             };
-            self.save(
+            let after = self.save(
                 conn,
                 &row,
                 MessageChanges {
@@ -153,7 +160,12 @@ impl Workflow {
                 },
                 &who.actor,
                 now,
-            )
+            )?;
+            let step = CitizenStep::Reassigned {
+                to: to.as_str().into(),
+            };
+            self.tell_citizen(conn, &after, step, now)?;
+            Ok(after)
         })
     }
 }

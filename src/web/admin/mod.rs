@@ -18,6 +18,7 @@ use super::{redirect, render, render_status, CurrentUser, Layout, Posted, WebErr
 pub mod alerts;
 pub mod calendar;
 pub mod forms;
+pub mod rules;
 pub mod tokens;
 pub mod users;
 
@@ -161,6 +162,9 @@ pub struct PolicyLine {
     pub category: &'static str,
     pub days: u32,
     pub explanation: String,
+    /// The cap on the whole handling time from receipt, and its source.
+    pub total_days: u32,
+    pub total_source: String,
 }
 
 /// One level of the escalation ladder, in words.
@@ -213,6 +217,7 @@ fn ladder_lines(ladder: &crate::escalation::Ladder) -> Vec<LadderLine> {
 struct PolicyPage {
     layout: Layout,
     rules: Vec<PolicyLine>,
+    handling: Vec<rules::RuleLine>,
     policy_file: String,
     timezone: String,
     ladder: Vec<LadderLine>,
@@ -230,16 +235,22 @@ pub async fn policy(
         .policy
         .entries()
         .into_iter()
-        .map(|(channel, category, days, explanation)| PolicyLine {
-            channel: channel.label_zh(),
-            category: category.label_zh(),
-            days: days.get(),
-            explanation,
+        .map(|(channel, category, days, explanation)| {
+            let cap = state.workflow.policy.total_cap(channel, category);
+            PolicyLine {
+                channel: channel.label_zh(),
+                category: category.label_zh(),
+                days: days.get(),
+                explanation,
+                total_days: cap.map_or(days.get(), |c| c.working_days.get()),
+                total_source: cap.map(|c| c.source.clone()).unwrap_or_default(),
+            }
         })
         .collect();
     render(&PolicyPage {
         layout: Layout::for_user(&state, &user, "办理时限", "admin").await?,
         rules,
+        handling: rules::handling_rules(&state.workflow.rules),
         policy_file: state.settings.sla.policy.display().to_string(),
         timezone: state.settings.office.timezone.clone(),
         ladder: ladder_lines(&state.ladder),

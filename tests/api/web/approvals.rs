@@ -1,4 +1,5 @@
-//! Approvals as a queue on 督办看板: a clerk's extension request listed for the department's supervisor, approved or refused (with a reason) from the list or the message page, the real reason of a refused request, and the forms' permission and CSRF failures.
+//! Approvals as a queue on 督办看板: a clerk's extension request listed for its approvers (the office's
+//! supervisors by default, the department's under `extension_approver = "department"`), approved or refused (with a reason) from the list or the message page, the real reason of a refused request, and the forms' permission and CSRF failures.
 
 use huiyin::auth::Role;
 use serde_json::Value;
@@ -8,6 +9,10 @@ use crate::helpers::{mailbox, TestApp};
 
 /// Monday 23 November 2026.
 const NOW: &str = "2026-11-23T10:00:00+08:00";
+
+/// The department decides its own extensions (not the default, which is the office).
+const DEPARTMENT_APPROVES: &[(&str, &str)] =
+    &[("HUIYIN_HANDLING__EXTENSION_APPROVER", "department")];
 
 async fn message(app: &TestApp, dept: &str, received_at: &str) -> i64 {
     let (status, msg) = app
@@ -33,8 +38,8 @@ fn decision_path(html: &str, id: i64) -> String {
 }
 
 #[tokio::test]
-async fn a_supervisor_refuses_a_clerks_extension_request_from_the_dashboard_and_the_clerk_reads_why(
-) {
+async fn the_office_refuses_a_clerks_extension_request_from_its_dashboard_and_the_clerk_reads_why()
+{
     for app in TestApp::each(NOW).await {
         // Received Friday 20th: due Friday 27th.
         let id = message(&app, "zjj", "2026-11-20T10:00:00+08:00").await;
@@ -48,11 +53,27 @@ async fn a_supervisor_refuses_a_clerks_extension_request_from_the_dashboard_and_
             )
             .await;
         assert_eq!(asked.status, 303, "{}", asked.body);
-        let supervisor = logged_in(&app, Role::Supervisor, Some("zjj")).await;
+        // The office decides by default: its dashboard lists every department's requests.
+        let supervisor = logged_in(&app, Role::Supervisor, Some("gov-office")).await;
         let board = supervisor.get("/dashboard").await.body;
         assert!(board.contains("待审批 <small>1 件</small>"), "{board}");
-        assert!(board.contains("延期申请") && board.contains("需现场勘查"));
+        assert!(board.contains("延期申请") && board.contains("由办公室审批"));
         let form = decision_path(&board, id);
+        // The department's own supervisor is refused, with the rule in Chinese.
+        let own = logged_in(&app, Role::Supervisor, Some("zjj")).await;
+        assert!(
+            !own.get(&page).await.body.contains(&form),
+            "no decision form"
+        );
+        let refused = own.submit(&page, &form, &[("decision", "approve")]).await;
+        assert_eq!(refused.status, 403, "{}", app.backend);
+        assert!(
+            refused
+                .body
+                .contains("延期须由市政府办公室（督查）负责人审批"),
+            "{}",
+            refused.body
+        );
         // Refusing needs a reason.
         let bare = supervisor
             .submit(
@@ -91,8 +112,8 @@ async fn a_supervisor_refuses_a_clerks_extension_request_from_the_dashboard_and_
 }
 
 #[tokio::test]
-async fn a_supervisor_approves_a_request_from_the_message_page() {
-    for app in TestApp::each(NOW).await {
+async fn a_departments_supervisor_approves_a_request_from_the_message_page_when_it_approves() {
+    for app in TestApp::each_with(NOW, DEPARTMENT_APPROVES).await {
         let id = message(&app, "zjj", "2026-11-20T10:00:00+08:00").await;
         let page = format!("/messages/{id}");
         let clerk = logged_in(&app, Role::Clerk, Some("zjj")).await;
@@ -145,7 +166,7 @@ async fn a_late_or_oversized_request_shows_the_workflows_real_reason() {
             refused.body
         );
         assert!(!refused.body.contains("延期天数须为1至60之间的整数"));
-        // Over the cap of 10 working days.
+        // Past the total of 15 working days from receipt (5 + 11).
         let fresh = message(&app, "zjj", "2026-11-20T10:00:00+08:00").await;
         let page = format!("/messages/{fresh}");
         let over = clerk
@@ -157,7 +178,9 @@ async fn a_late_or_oversized_request_shows_the_workflows_real_reason() {
             .await;
         assert_eq!(over.status, 422);
         assert!(
-            over.body.contains("延期累计不得超过10个工作日"),
+            over.body.contains(
+                "办理时限自受理起累计不得超过15个工作日（含延期），本件最多还可延长10个工作日"
+            ),
             "{}",
             over.body
         );
@@ -166,7 +189,8 @@ async fn a_late_or_oversized_request_shows_the_workflows_real_reason() {
 
 #[tokio::test]
 async fn the_decision_form_refuses_clerks_other_departments_and_a_missing_csrf_token() {
-    for app in TestApp::each(NOW).await {
+    // The department's supervisor decides here, so the form is on its message page.
+    for app in TestApp::each_with(NOW, DEPARTMENT_APPROVES).await {
         let id = message(&app, "zjj", "2026-11-20T10:00:00+08:00").await;
         let page = format!("/messages/{id}");
         let clerk = logged_in(&app, Role::Clerk, Some("zjj")).await;

@@ -300,7 +300,28 @@ async fn transfer_pause_resume_and_invalid_go_through_the_workflow() {
             msg["due_at"], msg["original_due_at"],
             "two working days paused move the deadline"
         );
-        let same = clerk
+        // A clerk returns to the office rather than transferring (`handling.direct_transfer_roles`).
+        assert!(!clerk
+            .get(&page)
+            .await
+            .body
+            .contains(&format!("action=\"{page}/transfer\"")));
+        let refused = clerk
+            .submit(
+                &page,
+                &format!("{page}/transfer"),
+                &[("department", "jyj"), ("reason", "属教育局职责")],
+            )
+            .await;
+        assert_eq!(refused.status, 403, "{}", app.backend);
+        assert!(
+            refused.body.contains("承办人不能直接转办"),
+            "{}",
+            refused.body
+        );
+        assert!(refused.body.contains(&format!("action=\"{page}/return\"")));
+        let supervisor = logged_in(&app, Role::Supervisor, Some("zjj")).await;
+        let same = supervisor
             .submit(
                 &page,
                 &format!("{page}/transfer"),
@@ -309,7 +330,7 @@ async fn transfer_pause_resume_and_invalid_go_through_the_workflow() {
             .await;
         assert_eq!(same.status, 422);
         assert!(same.body.contains("请选择另一个承办部门"));
-        let a = clerk
+        let a = supervisor
             .submit(
                 &page,
                 &format!("{page}/transfer"),
@@ -346,6 +367,7 @@ async fn transfer_pause_resume_and_invalid_go_through_the_workflow() {
                 "paused",
                 "resumed",
                 "transferred",
+                "citizen_notified",
                 "marked_invalid"
             ]
         );
@@ -353,8 +375,11 @@ async fn transfer_pause_resume_and_invalid_go_through_the_workflow() {
 }
 
 #[tokio::test]
-async fn a_clerk_may_ask_for_an_extension_and_only_a_supervisor_grants_it() {
-    for app in TestApp::each(NOW).await {
+async fn a_clerk_may_ask_for_an_extension_and_only_a_supervisor_grants_it_when_the_department_approves(
+) {
+    // Not the default (the office approves): `[handling] extension_approver = "department"`.
+    let department = [("HUIYIN_HANDLING__EXTENSION_APPROVER", "department")];
+    for app in TestApp::each_with(NOW, &department).await {
         // Due Tuesday 11-24: extensions are asked for before the deadline (an overdue message gets none).
         let id = message(&app, "zjj", "2026-11-17T10:00:00+08:00", "需现场核查的投诉").await;
         let page = format!("/messages/{id}");

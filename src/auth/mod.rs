@@ -1,4 +1,4 @@
-//! Who is asking and what they may do: roles, department codes, the request principal, API tokens (stored hashed) and passwords (argon2).
+//! Who is asking and what they may do: roles, department codes, the request principal, API tokens (stored hashed) and passwords (argon2). The handling rules' permissions (who approves an extension, who transfers, who pauses) are in [`handling`].
 
 use std::fmt;
 use std::str::FromStr;
@@ -12,6 +12,10 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use crate::error::AppError;
+
+mod handling;
+
+pub use handling::{extension_approver, office_decides_above, Approver};
 
 /// A department code such as `zjj` or `gov-office`: 1–32 ASCII letters, digits, `-` or `_`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, ToSchema)]
@@ -178,33 +182,6 @@ impl Principal {
             Role::Clerk | Role::Supervisor => self.owns(department),
             Role::Intake | Role::Metrics => false,
         }
-    }
-
-    /// May grant an extension, or decide a request for one, on a message of `department`:
-    /// its supervisor, or an admin. Leaders set the rules; they do not move deadlines.
-    pub fn may_extend(&self, department: &str) -> bool {
-        match self.role {
-            Role::Admin => true,
-            Role::Supervisor => self.owns(department),
-            _ => false,
-        }
-    }
-
-    /// May ask for an extension on a message of `department`: its clerks. A supervisor grants
-    /// one directly instead of asking (and would otherwise approve their own request).
-    pub fn may_request_extension(&self, department: &str) -> bool {
-        self.role == Role::Clerk && self.owns(department)
-    }
-
-    /// May approve or refuse a pause request on a message of `department`, or pause it directly
-    /// under `[handling] pause = "with_approval"`: as for extensions, its supervisors and admins.
-    pub fn may_decide_pause(&self, department: &str) -> bool {
-        self.may_extend(department)
-    }
-
-    /// May ask for a pause on a message of `department`: its clerks.
-    pub fn may_request_pause(&self, department: &str) -> bool {
-        self.may_request_extension(department)
     }
 
     /// May review replies waiting for review: a supervisor of the office, a leader or an admin.
