@@ -236,6 +236,86 @@ fn load_messages(db: &Db, workflow: &Workflow, now: DateTime<Utc>) -> anyhow::Re
                 })?;
             }
             continue;
+        } else if (0.12..0.15).contains(&roll) && !website && !recent {
+            // The department asks for five more working days; the office approves; the reply
+            // comes within the new deadline.
+            let asked = reply_time(&mut rng, tl, received, 1);
+            let id = row_id;
+            let days = crate::sla::WorkingDays::new(5).map_err(|e| anyhow::anyhow!(e))?;
+            let request = db.write_blocking(|conn| {
+                workflow.request_extension(
+                    conn,
+                    &clerk,
+                    id,
+                    days,
+                    "需协调多个部门现场核查".into(),
+                    asked,
+                )
+            })?;
+            let approved = reply_time(&mut rng, tl, asked, 0);
+            db.write_blocking(|conn| {
+                workflow
+                    .decide_extension(
+                        conn,
+                        &office_supervisor(),
+                        id,
+                        request.id,
+                        true,
+                        None,
+                        approved,
+                    )
+                    .map(|_| ())
+            })?;
+            let days = limit + rng.gen_range(1..=5);
+            reply_time(&mut rng, tl, received, days)
+        } else if (0.15..0.17).contains(&roll) && !website && dept.as_str() != "gov-office" {
+            // Not this department's business: back to the office, which assigns it on.
+            let returned = reply_time(&mut rng, tl, received, 0);
+            let id = row_id;
+            db.write_blocking(|conn| {
+                workflow
+                    .return_to_office(
+                        conn,
+                        &clerk,
+                        id,
+                        "该事项不属于本单位职责范围，请重新交办。".into(),
+                        returned,
+                    )
+                    .map(|_| ())
+            })?;
+            let (to, _, _) = DEPARTMENTS[1 + rng.gen_range(0..DEPARTMENTS.len() - 1)];
+            let to = DepartmentCode::parse(if to == dept.as_str() { "zjj" } else { to })
+                .map_err(|e| anyhow::anyhow!(e))?;
+            let reassigned = reply_time(&mut rng, tl, returned, 0);
+            db.write_blocking(|conn| {
+                workflow
+                    .reassign(
+                        conn,
+                        &office_supervisor(),
+                        id,
+                        &to,
+                        "经核实，转交职能部门办理。".into(),
+                        true,
+                        reassigned,
+                    )
+                    .map(|_| ())
+            })?;
+            let replier = Principal {
+                department: Some(to.clone()),
+                actor: format!("demo:{}", staff_email("clerk", to.as_str())),
+                ..clerk.clone()
+            };
+            let days = rng.gen_range(1..=limit);
+            let at = reply_time(&mut rng, tl, reassigned, days);
+            if at < now {
+                let body = reply_for(category).to_string();
+                db.write_blocking(|conn| {
+                    workflow
+                        .reply(conn, &replier, id, body, Some(at), at)
+                        .map(|_| ())
+                })?;
+            }
+            continue;
         } else if roll < 0.08 {
             // Late by one to four working days.
             let days = limit + rng.gen_range(1..=4);
@@ -306,6 +386,16 @@ fn review(
         })?;
     }
     Ok(())
+}
+
+/// The office's supervisor (督查), who decides extension requests and assigns returned messages.
+fn office_supervisor() -> Principal {
+    Principal {
+        role: Role::Supervisor,
+        department: DepartmentCode::parse("gov-office").ok(),
+        actor: "demo:supervisor.gov-office@demo.gov.cn".into(),
+        staff_id: None,
+    }
 }
 
 /// The office leader who accepts reviewed replies in the demo.
