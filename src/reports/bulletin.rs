@@ -13,7 +13,9 @@ fn change(c: &ChangeView, previous: &str) -> String {
     }
 }
 
-fn as_of_date(report: &Report) -> String {
+/// The date of the report's figures in Chinese (2026年11月5日): the paragraph's 截至 and the
+/// Word draft's signature.
+pub(super) fn as_of_date(report: &Report) -> String {
     // as_of is RFC 3339 in the office time zone: its date part is the local date.
     report
         .as_of

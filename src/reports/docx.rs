@@ -5,7 +5,6 @@
 
 use std::io::Cursor;
 
-use chrono::NaiveDate;
 use docx_rs::{
     AlignmentType, Docx, LineSpacing, PageMargin, Paragraph, Run, RunFonts, Table, TableCell,
     TableRow,
@@ -74,16 +73,6 @@ fn table(headers: &[&str], rows: Vec<Vec<String>>) -> Table {
     Table::new(out)
 }
 
-/// The date of the figures as the signature prints it: 2026年11月5日.
-fn signature_date(report: &Report) -> String {
-    report
-        .as_of
-        .get(..10)
-        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-        .map(|d| d.format("%Y年%-m月%-d日").to_string())
-        .unwrap_or_default()
-}
-
 /// The draft of `report` with `paragraph` as its text (the report's own draft, or the leader's edit).
 pub fn draft(report: &Report, paragraph: &str) -> Result<Vec<u8>, AppError> {
     let mut doc = Docx::new()
@@ -149,7 +138,7 @@ pub fn draft(report: &Report, paragraph: &str) -> Result<Vec<u8>, AppError> {
         )
         .add_paragraph(
             Paragraph::new()
-                .add_run(text(&signature_date(report)))
+                .add_run(text(&super::bulletin::as_of_date(report)))
                 .align(AlignmentType::Right),
         );
     let mut out = Cursor::new(Vec::new());

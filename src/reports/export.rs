@@ -229,14 +229,11 @@ fn build_xlsx(report: &Report) -> Result<Vec<u8>, XlsxError> {
         .collect();
     add_table(&mut book, &style, &departments)?;
 
-    for (name, what, rows) in [
-        (SHEETS[2], "按渠道统计", &report.by_channel),
-        (SHEETS[3], "按类别统计", &report.by_category),
+    for (name, key, what, rows) in [
+        (SHEETS[2], "渠道", "按渠道统计", &report.by_channel),
+        (SHEETS[3], "类别", "按类别统计", &report.by_category),
     ] {
-        let mut headers = vec!["渠道"];
-        if name == SHEETS[3] {
-            headers[0] = "类别";
-        }
+        let mut headers = vec![key];
         headers.extend_from_slice(&DEPARTMENT_HEADERS[3..]);
         let mut table = Table::new(name, headers, vec![]);
         table.title = Some(title(what));
@@ -275,46 +272,31 @@ fn build_xlsx(report: &Report) -> Result<Vec<u8>, XlsxError> {
         .collect();
     add_table(&mut book, &style, &sites)?;
 
-    let lateness: Vec<(String, String)> = report
-        .by_department
-        .iter()
-        .flat_map(|d| &d.overdue)
-        .map(|o| {
-            let due = if o.deadline_provisional {
-                format!("{}{}", o.due_at, PROVISIONAL_MARK)
-            } else {
-                o.due_at.clone()
-            };
-            (due, o.lateness_zh())
-        })
-        .collect();
     let mut late = Table::new(SHEETS[5], OVERDUE_HEADERS.to_vec(), vec![]);
     late.title = Some(title("逾期留言核查清单"));
     late.facts = facts();
-    let listed = report
-        .by_department
-        .iter()
-        .flat_map(|d| d.overdue.iter().map(move |o| (d, o)));
-    for ((d, o), (due, words)) in listed.zip(&lateness) {
-        late.rows.push(vec![
-            sheet::Cell::Text(&d.name),
-            sheet::Cell::Int(o.id),
-            sheet::Cell::Text(&o.channel),
-            sheet::Cell::Text(&o.category),
-            sheet::Cell::Text(&o.subject),
-            sheet::Cell::Text(o.site_name.as_deref().unwrap_or("")),
-            sheet::Cell::time(Some(&o.received_at), &o.received_at),
-            // A provisional deadline keeps its mark, so it stays text.
-            if o.deadline_provisional {
-                sheet::Cell::Text(due)
-            } else {
-                sheet::Cell::time(Some(&o.due_at), &o.due_at)
-            },
-            sheet::Cell::time(o.replied_at.as_deref(), ""),
-            sheet::Cell::Text(&o.status),
-            sheet::Cell::Int(o.working_days_overdue),
-            sheet::Cell::Text(words),
-        ]);
+    for d in &report.by_department {
+        for o in &d.overdue {
+            late.rows.push(vec![
+                sheet::Cell::Text(&d.name),
+                sheet::Cell::Int(o.id),
+                sheet::Cell::Text(&o.channel),
+                sheet::Cell::Text(&o.category),
+                sheet::Cell::Text(&o.subject),
+                sheet::Cell::Text(o.site_name.as_deref().unwrap_or("")),
+                sheet::Cell::time(Some(&o.received_at), &o.received_at),
+                // A provisional deadline keeps its mark, so it stays text.
+                if o.deadline_provisional {
+                    sheet::Cell::Owned(format!("{}{}", o.due_at, PROVISIONAL_MARK))
+                } else {
+                    sheet::Cell::time(Some(&o.due_at), &o.due_at)
+                },
+                sheet::Cell::time(o.replied_at.as_deref(), ""),
+                sheet::Cell::Text(&o.status),
+                sheet::Cell::Int(o.working_days_overdue),
+                sheet::Cell::Owned(o.lateness_zh()),
+            ]);
+        }
     }
     add_table(&mut book, &style, &late)?;
 
