@@ -253,17 +253,10 @@ fn load_messages(db: &Db, workflow: &Workflow, now: DateTime<Utc>) -> anyhow::Re
                 )
             })?;
             let approved = reply_time(&mut rng, tl, asked, 0);
+            let approver = extension_approver_for(workflow, &dept, days.get());
             db.write_blocking(|conn| {
                 workflow
-                    .decide_extension(
-                        conn,
-                        &office_supervisor(),
-                        id,
-                        request.id,
-                        true,
-                        None,
-                        approved,
-                    )
+                    .decide_extension(conn, &approver, id, request.id, true, None, approved)
                     .map(|_| ())
             })?;
             let days = limit + rng.gen_range(1..=5);
@@ -395,6 +388,21 @@ fn office_supervisor() -> Principal {
         department: DepartmentCode::parse("gov-office").ok(),
         actor: "demo:supervisor.gov-office@demo.gov.cn".into(),
         staff_id: None,
+    }
+}
+
+/// Who decides the demo's extension requests under `[handling] extension_approver`: the
+/// office's supervisor by default, the department's own where the setting says so (the browser
+/// test runs the demo that way).
+fn extension_approver_for(workflow: &Workflow, dept: &DepartmentCode, days: u32) -> Principal {
+    match crate::auth::extension_approver(days, &workflow.rules) {
+        crate::auth::Approver::Office => office_supervisor(),
+        crate::auth::Approver::Department => Principal {
+            role: Role::Supervisor,
+            department: Some(dept.clone()),
+            actor: format!("demo:{}", staff_email("supervisor", dept.as_str())),
+            staff_id: None,
+        },
     }
 }
 

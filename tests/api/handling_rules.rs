@@ -1,13 +1,17 @@
 //! The handling rules as published (issue 22): who approves an extension, the total cap from
 //! receipt, the citizen told by email, and transfer versus return.
 
+use std::sync::Arc;
+
+use huiyin::api::AppState;
 use huiyin::auth::Role;
+use huiyin::clock::ManualClock;
 use huiyin::worker;
 use serde_json::{json, Value};
 
 use crate::builder::event;
 use crate::escalation::apps;
-use crate::helpers::{error_code, mailbox, t, TestApp};
+use crate::helpers::{error_code, mailbox, t, test_settings, TestApp, TestDb};
 
 /// Received Monday 10-12 at 08:00: a mailbox consultation (5 working days) is due Monday 10-19.
 const MONDAY: &str = "2026-10-12T08:00:00+08:00";
@@ -367,5 +371,30 @@ async fn clerks_transfer_directly_when_the_setting_allows_it() {
             )
             .await;
         assert_eq!(out["department"], "jyj", "{}", app.backend);
+    }
+}
+
+/// The demo loads under every `[handling] extension_approver` setting: its extension requests
+/// are decided by whoever the setting names (the browser test runs it with `department`).
+#[tokio::test]
+async fn the_demo_loads_under_every_extension_approver() {
+    for approver in ["office", "department", "department_then_office"] {
+        let (_db, url) = TestDb::sqlite();
+        let now = t("2026-12-03T10:00:00+08:00");
+        let settings = test_settings(
+            &url,
+            &[
+                ("HUIYIN_HANDLING__EXTENSION_APPROVER", approver),
+                ("HUIYIN_HANDLING__PAUSE", "free"),
+            ],
+        );
+        let loaded = tokio::task::spawn_blocking(move || {
+            let state = AppState::load(settings, Arc::new(ManualClock::new(now))).unwrap();
+            huiyin::demo::load(&state.db, &state.workflow, now)
+        })
+        .await
+        .unwrap();
+        let summary = loaded.unwrap_or_else(|e| panic!("{approver}: {e}"));
+        assert!(summary.contains("364 messages"), "{approver}: {summary}");
     }
 }
