@@ -143,7 +143,7 @@ pub struct HandlingSettings {
     pub department_approves_up_to_working_days: u32,
     /// Roles that move a message straight to another department besides the office's own staff,
     /// leaders and admins (who assign); the others return it to the office with a reason.
-    pub direct_transfer_roles: Vec<crate::auth::Role>,
+    pub direct_transfer_roles: Vec<crate::org::Role>,
     /// Email the citizen (when an address was given) when an extension is approved or the
     /// message is transferred, returned or reassigned, with the new deadline.
     pub notify_citizen: bool,
@@ -165,7 +165,7 @@ pub struct HandlingSettings {
 }
 
 /// `[handling] extension_approver`: who decides an extension (the rule lives in
-/// [`crate::auth::Principal::may_approve_extension`]).
+/// `Principal::may_approve_extension` in `auth`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ExtensionApprover {
@@ -435,7 +435,7 @@ impl Settings {
         }
         crate::mail::SmtpEndpoint::parse(self.smtp.url.expose())
             .map_err(|e| bad("smtp.url", e.to_string()))?;
-        crate::auth::DepartmentCode::parse(&self.handling.office_department)
+        crate::org::DepartmentCode::parse(&self.handling.office_department)
             .map_err(|e| bad("handling.office_department", e))?;
         for c in &self.inspection.veto_channels {
             c.parse::<crate::sla::Channel>()
@@ -711,7 +711,7 @@ mod tests {
         assert_eq!(s.handling.department_approves_up_to_working_days, 5);
         assert_eq!(
             s.handling.direct_transfer_roles,
-            vec![crate::auth::Role::Supervisor]
+            vec![crate::org::Role::Supervisor]
         );
         assert!(s.handling.notify_citizen);
         let s = load(&[

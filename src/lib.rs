@@ -10,7 +10,8 @@
 //!   outbox, digests), `intake` (group commit and bulk import), `calendar_reload` (installing
 //!   new calendar files), `health`, `stats` (the figures), `messages` (workflow, handling rules,
 //!   history), `directory` (departments, staff, tokens);
-//! - the foundations: `config`, `auth` (roles, principal, tokens, passwords), `sla` (policy and
+//! - the foundations: `auth` (principal, permissions, tokens, passwords), `config`, `org`
+//!   (department codes and roles, below both), `sla` (policy and
 //!   the deadline rule on a `Timeline`), `calendar` (working days), `db`, `mail`, `privacy`,
 //!   `clock`, `error`, `schema`, `telemetry`.
 //!
@@ -38,6 +39,7 @@ pub mod intake;
 pub mod mail;
 pub mod messages;
 pub mod metrics;
+pub mod org;
 pub mod privacy;
 pub mod reports;
 pub mod schema;

@@ -287,7 +287,7 @@ pub struct VerdictForm {
 
 /// Records 属实 / 不属实 on a website error report.
 #[utoipa::path(post, path = "/api/v1/messages/{id}/verdict", request_body = VerdictForm, security(("bearer" = [])),
-    responses((status = 200, body = MessageView), (status = 422, body = ErrorEnvelope)))]
+    responses((status = 200, body = MessageView), (status = 409, body = ErrorEnvelope, description = "not a 找错 message in a state that takes a verdict"), (status = 422, body = ErrorEnvelope)))]
 pub async fn verdict(
     state: web::Data<AppState>,
     who: Principal,

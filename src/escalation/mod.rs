@@ -6,6 +6,7 @@
 //! [`deliver_once`] claims due outbox rows, sends them and records the result. See
 //! `docs/escalation.md` for the guarantees.
 
+mod alerts;
 mod approvals;
 mod citizen;
 pub mod digest;

@@ -13,10 +13,10 @@ use crate::error::AppError;
 use crate::messages::{MessageRow, Status};
 use crate::schema::{alert_outbox, messages};
 
+use super::alerts::{addressees, epoch, write_alerts};
 use super::ladder::{Ladder, Level, Rung};
 use super::outbox::{self, status, Kind, OutboxEmail};
 use super::recipients::Directory;
-use super::sweep::{addressees, epoch, write_alerts};
 use super::{digest, render, Environment};
 
 /// Undeliverable rows looked at per sweep (the oldest first).

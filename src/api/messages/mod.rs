@@ -313,7 +313,7 @@ pub async fn resume(
 /// Grants an extension of N working days directly: the approver `[handling] extension_approver`
 /// names for that length (the office by default), or an admin; within the total cap from receipt.
 #[utoipa::path(post, path = "/api/v1/messages/{id}/extend", request_body = ExtendForm, security(("bearer" = [])),
-    responses((status = 200, body = MessageView), (status = 403, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)))]
+    responses((status = 200, body = MessageView), (status = 403, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope, description = "the message is not open (replied, invalid, paused)"), (status = 422, body = ErrorEnvelope)))]
 pub async fn extend(
     state: web::Data<AppState>,
     who: Principal,
