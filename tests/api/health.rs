@@ -293,3 +293,51 @@ async fn an_undeclared_method_on_a_documented_path_is_405_in_the_envelope() {
         assert_eq!(resp.status().as_u16(), 404);
     }
 }
+
+/// `/healthz` stays 200 while the database is down (a liveness probe must not restart the
+/// service for a database outage) and says `degraded`; `/readyz` answers 503 naming the
+/// database; both recover when the database comes back. PostgreSQL only: a SQLite file cannot
+/// be taken away from connections that hold it open.
+#[tokio::test]
+async fn a_database_outage_is_degraded_liveness_and_not_ready() {
+    let extra = [("HUIYIN_DATABASE__POOL_TIMEOUT_SECS", "1")];
+    for app in TestApp::each_with("2026-10-09T10:00:00+08:00", &extra).await {
+        let crate::helpers::TestDb::Postgres { admin_url, name } = &app._db else {
+            continue;
+        };
+        let admin = |sql: String| {
+            use diesel::connection::SimpleConnection;
+            use diesel::Connection;
+            let mut conn = diesel::PgConnection::establish(admin_url).unwrap();
+            conn.batch_execute(&sql).unwrap();
+        };
+        admin(format!(
+            "ALTER DATABASE {name} ALLOW_CONNECTIONS false; \
+             SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}';"
+        ));
+        let health = reqwest::get(format!("{}/healthz", app.address))
+            .await
+            .unwrap();
+        assert_eq!(
+            health.status().as_u16(),
+            200,
+            "liveness survives the outage"
+        );
+        let body: Value = health.json().await.unwrap();
+        assert_eq!(body["status"], "degraded", "{body}");
+        assert_eq!(body["database"], "unreachable", "{body}");
+        let (status, body) = readyz(&app).await;
+        assert_eq!(status, 503, "{body}");
+        assert_eq!(check(&body, "database")["ok"], false, "{body}");
+
+        admin(format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"));
+        let body: Value = reqwest::get(format!("{}/healthz", app.address))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(body["status"], "ok", "recovered: {body}");
+        assert_eq!(readyz(&app).await.0, 200);
+    }
+}
